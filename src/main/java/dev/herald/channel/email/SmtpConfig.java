@@ -1,0 +1,27 @@
+package dev.herald.channel.email;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+
+@ConfigMapping(prefix = "herald.smtp")
+public interface SmtpConfig {
+
+    String host();
+
+    int port();
+
+    Optional<String> username();
+
+    Optional<String> password();
+
+    /** Require STARTTLS before sending anything. */
+    boolean starttls();
+
+    /** SMTP connections this pod keeps open; one email batch runs on each. */
+    int connections();
+
+    /** Connect, read and write timeout of one SMTP exchange. */
+    Duration timeout();
+}

@@ -1,0 +1,166 @@
+package dev.herald.customer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+
+import dev.herald.ops.DistinctBatch;
+import dev.herald.ops.NdjsonLines;
+import dev.herald.ops.ProblemException;
+import dev.herald.ops.Rejections;
+
+/**
+ * Streams an NDJSON or CSV upload into the customer table in batches. Each line is validated on its
+ * own; a bad line is reported with its number and the good ones are kept. Memory is bounded by one
+ * batch plus the first rejections, whatever the size of the upload.
+ */
+@ApplicationScoped
+public class CustomerImporter {
+
+    static final int BATCH = 1000;
+    static final List<String> CSV_COLUMNS = List.of("id", "email", "displayName", "locale", "country", "region",
+            "tags");
+    static final String CSV_ATTRIBUTE_PREFIX = "attributes.";
+
+    private final CustomerStore store;
+    private final Validator validator;
+    private final ObjectMapper json;
+    private final CsvMapper csv = new CsvMapper();
+
+    CustomerImporter(CustomerStore store, Validator validator, ObjectMapper json) {
+        this.store = store;
+        this.validator = validator;
+        this.json = json;
+    }
+
+    public ImportReport importNdjson(InputStream body) {
+        Run run = new Run();
+        NdjsonLines.read(body, json, CustomerInput.class, new NdjsonLines.Handler<>() {
+            @Override
+            public void parsed(long line, CustomerInput value) {
+                run.accept(line, value);
+            }
+
+            @Override
+            public void refused(long line, String reason) {
+                run.refuse(line, reason);
+            }
+        });
+        return run.finish();
+    }
+
+    /**
+     * CSV with a header line. Columns: id, email, displayName, locale, country, region, tags (separated
+     * by ';') and any number of attributes.NAME columns. Line numbers count the header as line 1.
+     */
+    public ImportReport importCsv(InputStream body) {
+        Run run = new Run();
+        try (MappingIterator<String[]> records = csv.readerFor(String[].class)
+                .with(CsvParser.Feature.WRAP_AS_ARRAY)
+                .readValues(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+            if (!records.hasNext()) {
+                throw ProblemException.invalid("body", "the CSV upload is empty; it must start with a header line");
+            }
+            String[] header = records.next();
+            checkHeader(header);
+            long line = 1;
+            while (records.hasNext()) {
+                line++;
+                String[] cells = records.next();
+                if (cells.length == 1 && cells[0].isBlank()) {
+                    continue;
+                }
+                if (cells.length != header.length) {
+                    run.refuse(line, "has " + cells.length + " columns; the header has " + header.length);
+                    continue;
+                }
+                run.accept(line, fromCells(header, cells));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("The CSV upload could not be read to its end", e);
+        }
+        return run.finish();
+    }
+
+    private static void checkHeader(String[] header) {
+        List<String> unknown = Arrays.stream(header)
+                .filter(h -> !CSV_COLUMNS.contains(h) && !h.startsWith(CSV_ATTRIBUTE_PREFIX))
+                .toList();
+        if (!unknown.isEmpty()) {
+            throw ProblemException.invalid("header", "unknown columns " + unknown + "; known: " + CSV_COLUMNS
+                    + " and attributes.NAME");
+        }
+        if (!Arrays.asList(header).contains("id")) {
+            throw ProblemException.invalid("header", "the id column is required");
+        }
+    }
+
+    private static CustomerInput fromCells(String[] header, String[] cells) {
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        for (int i = 0; i < header.length; i++) {
+            String cell = cells[i].isEmpty() ? null : cells[i];
+            if (header[i].startsWith(CSV_ATTRIBUTE_PREFIX)) {
+                if (cell != null) {
+                    attributes.put(header[i].substring(CSV_ATTRIBUTE_PREFIX.length()), cell);
+                }
+            } else {
+                values.put(header[i], cell);
+            }
+        }
+        String tags = values.get("tags");
+        return new CustomerInput(values.get("id"), values.get("email"), values.get("displayName"),
+                values.get("locale"), values.get("country"), values.get("region"),
+                tags == null ? List.of() : Arrays.stream(tags.split(";")).map(String::trim).toList(), attributes);
+    }
+
+    /** One import in progress: the current batch and the running totals. */
+    private final class Run {
+        private CustomerStore.Written written = new CustomerStore.Written(0, 0, 0);
+        private final DistinctBatch<CustomerInput> batch = new DistinctBatch<>(BATCH, CustomerInput::id,
+                rows -> written = written.plus(store.upsert(rows)));
+        private final Rejections rejections = new Rejections();
+        private long received;
+
+        void accept(long line, CustomerInput input) {
+            received++;
+            if (input.id() == null || input.id().isBlank()) {
+                rejections.add(line, "id: must not be blank");
+                return;
+            }
+            Set<ConstraintViolation<CustomerInput>> violations = validator.validate(input);
+            if (!violations.isEmpty()) {
+                rejections.add(line, Rejections.describe(violations));
+                return;
+            }
+            batch.add(input);
+        }
+
+        void refuse(long line, String reason) {
+            received++;
+            rejections.add(line, reason);
+        }
+
+        ImportReport finish() {
+            batch.flush();
+            return new ImportReport(received, written.inserted(), written.updated(), written.unchanged(),
+                    rejections.count(), rejections.kept());
+        }
+    }
+}

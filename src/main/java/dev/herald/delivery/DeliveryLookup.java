@@ -1,0 +1,111 @@
+package dev.herald.delivery;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.herald.delivery.DeliveryViews.CustomerDelivery;
+import dev.herald.delivery.DeliveryViews.DeliveryEvent;
+import dev.herald.delivery.DeliveryViews.DeliveryPage;
+import dev.herald.delivery.DeliveryViews.DeliveryView;
+import io.agroal.api.AgroalDataSource;
+
+/** Reads deliveries for support: by notice with keyset pagination, and by customer with their timeline. */
+@ApplicationScoped
+public class DeliveryLookup {
+
+    private static final String COLUMNS = """
+            d.id, d.notice_id, d.customer_id, d.channel::text, d.destination, d.status::text, d.attempts,
+            d.updated_at, d.next_attempt_at, d.last_error""";
+
+    /** A customer's history is short (a row per notice and channel); this bounds a pathological one. */
+    static final int CUSTOMER_LIMIT = 500;
+
+    private final AgroalDataSource dataSource;
+
+    DeliveryLookup(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public DeliveryPage page(long noticeId, DeliveryStatus status, long after, int limit) {
+        String sql = "SELECT " + COLUMNS + " FROM delivery d WHERE d.notice_id = ? AND d.id > ?"
+                + (status == null ? "" : " AND d.status = ?::delivery_status") + " ORDER BY d.id LIMIT ?";
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            int i = 1;
+            statement.setLong(i++, noticeId);
+            statement.setLong(i++, after);
+            if (status != null) {
+                statement.setString(i++, status.name());
+            }
+            statement.setInt(i, limit + 1);
+            List<DeliveryView> items = new ArrayList<>(limit + 1);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    items.add(view(rows));
+                }
+            }
+            boolean more = items.size() > limit;
+            List<DeliveryView> page = more ? items.subList(0, limit) : items;
+            return new DeliveryPage(List.copyOf(page), more ? page.get(page.size() - 1).id() : null);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Delivery page read failed", e);
+        }
+    }
+
+    /** Newest notice first; each delivery with its timeline events, oldest first. */
+    public List<CustomerDelivery> ofCustomer(String customerId) {
+        String sql = "SELECT " + COLUMNS + ", n.name FROM delivery d JOIN notice n ON n.id = d.notice_id"
+                + " WHERE d.customer_id = ? ORDER BY d.notice_id DESC, d.channel, d.id LIMIT " + CUSTOMER_LIMIT;
+        try (Connection connection = dataSource.getConnection()) {
+            Map<Long, DeliveryView> deliveries = new LinkedHashMap<>();
+            Map<Long, String> noticeNames = new LinkedHashMap<>();
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setString(1, customerId);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        DeliveryView view = view(rows);
+                        deliveries.put(view.id(), view);
+                        noticeNames.put(view.id(), rows.getString(11));
+                    }
+                }
+            }
+            Map<Long, List<DeliveryEvent>> events = events(connection, deliveries.keySet().toArray(Long[]::new));
+            List<CustomerDelivery> result = new ArrayList<>(deliveries.size());
+            deliveries.forEach((id, view) -> result.add(
+                    new CustomerDelivery(noticeNames.get(id), view, events.getOrDefault(id, List.of()))));
+            return result;
+        } catch (SQLException e) {
+            throw new IllegalStateException("Customer delivery read failed", e);
+        }
+    }
+
+    private static Map<Long, List<DeliveryEvent>> events(Connection connection, Long[] deliveryIds) throws SQLException {
+        Map<Long, List<DeliveryEvent>> events = new LinkedHashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT delivery_id, at, kind, detail FROM delivery_event WHERE delivery_id = ANY(?) ORDER BY at, id")) {
+            statement.setArray(1, connection.createArrayOf("bigint", deliveryIds));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    events.computeIfAbsent(rows.getLong(1), k -> new ArrayList<>()).add(new DeliveryEvent(
+                            rows.getObject(2, OffsetDateTime.class), rows.getString(3), rows.getString(4)));
+                }
+            }
+        }
+        return events;
+    }
+
+    private static DeliveryView view(ResultSet rows) throws SQLException {
+        return new DeliveryView(rows.getLong(1), rows.getLong(2), rows.getString(3), Channel.valueOf(rows.getString(4)),
+                rows.getString(5), DeliveryStatus.valueOf(rows.getString(6)), rows.getInt(7),
+                rows.getObject(8, OffsetDateTime.class), rows.getObject(9, OffsetDateTime.class), rows.getString(10));
+    }
+}

@@ -1,0 +1,33 @@
+package dev.herald.delivery;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** Response bodies of the delivery lookups. */
+public final class DeliveryViews {
+
+    private DeliveryViews() {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DeliveryView(long id, long noticeId, String customerId, Channel channel, String destination,
+            DeliveryStatus status, int attempts, OffsetDateTime updatedAt, OffsetDateTime nextAttemptAt,
+            String lastError) {
+    }
+
+    /** One page; pass {@code next} as {@code after} for the following page, absent on the last. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DeliveryPage(List<DeliveryView> items, Long next) {
+    }
+
+    public record DeliveryEvent(OffsetDateTime at, String kind, String detail) {
+    }
+
+    public record CustomerDelivery(String noticeName, DeliveryView delivery, List<DeliveryEvent> events) {
+    }
+
+    public record CustomerDeliveries(String customerId, List<CustomerDelivery> deliveries) {
+    }
+}

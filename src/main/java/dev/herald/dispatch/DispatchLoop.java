@@ -1,0 +1,173 @@
+package dev.herald.dispatch;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.herald.delivery.Channel;
+import dev.herald.delivery.DeliveryCounts;
+import dev.herald.delivery.DeliveryStatus;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Drives every DISPATCHING notice: plan, publish within the back-pressure window, re-publish what
+ * is due or stale, and complete. Every pod runs this loop; a session advisory lock per notice makes
+ * one pod at a time drive a given notice, and PostgreSQL releases it if that pod dies.
+ */
+@ApplicationScoped
+public class DispatchLoop {
+
+    private static final Logger LOG = Logger.getLogger(DispatchLoop.class);
+
+    private final AgroalDataSource dataSource;
+    private final DeliveryPlanner planner;
+    private final Dispatcher dispatcher;
+    private final DeliveryCounts counts;
+    private final DispatchConfig config;
+    private final ObjectMapper json;
+    /** When each notice was last scanned for due retries and stale rows; bounded by the notices in flight. */
+    private final Map<Long, Instant> lastRescan = new ConcurrentHashMap<>();
+
+    DispatchLoop(AgroalDataSource dataSource, DeliveryPlanner planner, Dispatcher dispatcher, DeliveryCounts counts,
+            DispatchConfig config, ObjectMapper json) {
+        this.dataSource = dataSource;
+        this.planner = planner;
+        this.dispatcher = dispatcher;
+        this.counts = counts;
+        this.config = config;
+        this.json = json;
+    }
+
+    /** Quarkus' scheduler runs nothing more often than once a second; the loop wants shorter ticks. */
+    private ScheduledExecutorService executor;
+
+    void start(@Observes StartupEvent event) {
+        executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "herald-dispatch-loop"));
+        long tick = config.tick().toMillis();
+        executor.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        executor.shutdown();
+        executor.awaitTermination(30, TimeUnit.SECONDS);
+    }
+
+    void tick() {
+        try (Connection connection = dataSource.getConnection()) {
+            for (long noticeId : dispatching(connection)) {
+                if (!tryLock(connection, noticeId)) {
+                    continue;
+                }
+                try {
+                    drive(connection, noticeId);
+                } catch (SQLException | RuntimeException e) {
+                    LOG.errorf(e, "Notice %d: dispatch step failed; the next tick tries again", noticeId);
+                } finally {
+                    unlock(connection, noticeId);
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            // An exception escaping a fixed-delay task would cancel every later tick.
+            LOG.error("Dispatch tick failed; the next one tries again", e);
+        }
+    }
+
+    private void drive(Connection connection, long noticeId) throws SQLException {
+        ActiveNotice notice = load(connection, noticeId);
+        if (notice == null) {
+            return;
+        }
+        // Plan for about one tick at a time, so that sending starts while a large audience is still being planned.
+        boolean planned = notice.planned()
+                || planner.plan(connection, notice, Instant.now().plus(config.tick()));
+        long room = config.maxInFlight() - counts.count(connection, noticeId, Channel.EMAIL, DeliveryStatus.QUEUED);
+        room -= dispatcher.publishNew(connection, noticeId, room);
+        Instant last = lastRescan.getOrDefault(noticeId, Instant.EPOCH);
+        if (planned && Instant.now().isAfter(last.plus(config.rescanInterval()))) {
+            lastRescan.put(noticeId, Instant.now());
+            dispatcher.publishDueRetries(connection, noticeId, room);
+            dispatcher.republishStale(connection, noticeId, config.maxInFlight());
+        }
+        if (planned && complete(connection, noticeId)) {
+            lastRescan.remove(noticeId);
+            LOG.infof("Notice %d: COMPLETED", noticeId);
+        }
+    }
+
+    private static List<Long> dispatching(Connection connection) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT id FROM notice WHERE status = 'DISPATCHING' ORDER BY id");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                ids.add(rows.getLong(1));
+            }
+        }
+        return ids;
+    }
+
+    private ActiveNotice load(Connection connection, long noticeId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT audience::text, plan_cursor, planned_at IS NOT NULL FROM notice WHERE id = ? AND status = 'DISPATCHING'")) {
+            statement.setLong(1, noticeId);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return null;
+                }
+                return new ActiveNotice(noticeId, json.readTree(rows.getString(1)), rows.getString(2), rows.getBoolean(3));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Notice " + noticeId + " has an unreadable audience", e);
+        }
+    }
+
+    /** COMPLETED once the whole audience is planned and no delivery can change any more. */
+    private static boolean complete(Connection connection, long noticeId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("""
+                UPDATE notice SET status = 'COMPLETED', completed_at = now()
+                 WHERE id = ? AND status = 'DISPATCHING' AND planned_at IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM delivery_count
+                                    WHERE notice_id = ? AND status IN ('PENDING', 'QUEUED') AND count > 0)
+                """)) {
+            statement.setLong(1, noticeId);
+            statement.setLong(2, noticeId);
+            return statement.executeUpdate() == 1;
+        }
+    }
+
+    private static boolean tryLock(Connection connection, long noticeId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            statement.setLong(1, noticeId);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getBoolean(1);
+            }
+        }
+    }
+
+    private static void unlock(Connection connection, long noticeId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+            statement.setLong(1, noticeId);
+            statement.execute();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.herald.notice;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+/**
+ * A breach notice and its lifecycle. Content is fixed at creation; the dispatch columns
+ * (cursors, timestamps) are moved by the dispatch loop with plain SQL.
+ */
+@Entity
+public class Notice extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    public String name;
+    @Enumerated(EnumType.STRING)
+    public NoticeStatus status;
+    public List<String> channels;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public JsonNode audience;
+    public List<String> variables;
+    @Column(name = "fallback_locale")
+    public String fallbackLocale;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public JsonNode templates;
+    @Column(name = "idempotency_key")
+    public String idempotencyKey;
+    @Column(name = "request_hash")
+    public String requestHash;
+    @Column(name = "created_at", insertable = false, updatable = false)
+    public OffsetDateTime createdAt;
+    @Column(name = "dispatched_at")
+    public OffsetDateTime dispatchedAt;
+    @Column(name = "planned_at", insertable = false, updatable = false)
+    public OffsetDateTime plannedAt;
+    @Column(name = "completed_at", insertable = false, updatable = false)
+    public OffsetDateTime completedAt;
+}

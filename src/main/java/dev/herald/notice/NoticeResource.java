@@ -1,0 +1,121 @@
+package dev.herald.notice;
+
+import java.io.InputStream;
+
+import jakarta.persistence.PersistenceException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import dev.herald.customer.CustomerResource;
+import dev.herald.delivery.DeliveryLookup;
+import dev.herald.delivery.DeliveryStatus;
+import dev.herald.delivery.DeliveryViews.DeliveryPage;
+import dev.herald.delivery.Progress;
+import dev.herald.notice.NoticeDtos.AffectedUploadReport;
+import dev.herald.notice.NoticeDtos.NoticeRequest;
+import dev.herald.notice.NoticeDtos.NoticeView;
+import dev.herald.notice.NoticeDtos.PreviewRequest;
+import dev.herald.render.RenderedEmail;
+
+@Path("/v1/notices")
+@Tag(name = "Notices")
+@Produces(MediaType.APPLICATION_JSON)
+public class NoticeResource {
+
+    private final NoticeService notices;
+    private final DeliveryLookup deliveries;
+
+    NoticeResource(NoticeService notices, DeliveryLookup deliveries) {
+        this.notices = notices;
+        this.deliveries = deliveries;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a breach notice (DRAFT)",
+            description = "Templates are compiled and checked now. With an Idempotency-Key, a retried request "
+                    + "answers the notice the first one created (header Idempotent-Replayed: true).")
+    public RestResponse<NoticeView> create(@Valid @NotNull NoticeRequest request,
+            @HeaderParam("Idempotency-Key") @Size(min = 1, max = 200) String idempotencyKey) {
+        NoticeService.Created created;
+        try {
+            created = notices.create(request, idempotencyKey);
+        } catch (PersistenceException e) {
+            if (idempotencyKey == null) {
+                throw e;
+            }
+            // Two requests with one key raced; the loser answers what the winner created.
+            created = notices.replay(idempotencyKey, request);
+        }
+        return RestResponse.ResponseBuilder.create(RestResponse.Status.CREATED, created.notice())
+                .header("Idempotent-Replayed", String.valueOf(created.replayed()))
+                .build();
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "The notice with its progress")
+    public NoticeView get(@RestPath long id) {
+        return notices.get(id);
+    }
+
+    @POST
+    @Path("/{id}/affected")
+    @Consumes(CustomerResource.NDJSON)
+    @Operation(summary = "Upload the affected-account list",
+            description = "NDJSON lines {\"customerId\": \"…\", \"variables\": {…}} with exactly the variables the "
+                    + "notice declares. Repeating a customer replaces its variables.")
+    public AffectedUploadReport uploadAffected(@RestPath long id, InputStream body) {
+        return notices.uploadAffected(id, body);
+    }
+
+    @POST
+    @Path("/{id}/preview")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The email one customer would receive")
+    public RenderedEmail preview(@RestPath long id, @Valid @NotNull PreviewRequest request) {
+        return notices.preview(id, request.customerId(), request.variables());
+    }
+
+    @POST
+    @Path("/{id}/dispatch")
+    @Operation(summary = "Start sending", description = "Plans one delivery per customer and channel, then sends. "
+            + "Answers 202 at once; follow GET /v1/notices/{id}/progress.")
+    public RestResponse<NoticeView> dispatch(@RestPath long id) {
+        return RestResponse.accepted(notices.dispatch(id));
+    }
+
+    @GET
+    @Path("/{id}/progress")
+    @Operation(summary = "Counts by channel and status, average rate and ETA")
+    public Progress progress(@RestPath long id) {
+        return notices.get(id).progress();
+    }
+
+    @GET
+    @Path("/{id}/deliveries")
+    @Operation(summary = "A notice's deliveries, optionally of one status, in pages ordered by id")
+    public DeliveryPage deliveries(@RestPath long id, @RestQuery DeliveryStatus status,
+            @RestQuery @DefaultValue("0") @Min(0) long after,
+            @RestQuery @DefaultValue("100") @Min(1) @Max(1000) int limit) {
+        notices.get(id);
+        return deliveries.page(id, status, after, limit);
+    }
+}

@@ -1,0 +1,235 @@
+package dev.herald.notice;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.herald.customer.Customer;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import dev.herald.delivery.Channel;
+import dev.herald.delivery.DeliveryCounts;
+import dev.herald.notice.NoticeDtos.Audience;
+import dev.herald.notice.NoticeDtos.NoticeRequest;
+import dev.herald.notice.NoticeDtos.NoticeView;
+import dev.herald.ops.Problem.FieldError;
+import dev.herald.ops.ProblemException;
+import dev.herald.render.CompiledNotice;
+import dev.herald.render.LocaleTemplate;
+import dev.herald.render.NoticeRenderer;
+import dev.herald.render.Recipient;
+import dev.herald.render.RenderedEmail;
+import dev.herald.segment.CriteriaCompiler;
+import dev.herald.segment.Segment;
+
+/** Creates notices after checking everything that could fail later, and moves them through their lifecycle. */
+@ApplicationScoped
+public class NoticeService {
+
+    private static final TypeReference<Map<String, LocaleTemplate>> TEMPLATES = new TypeReference<>() {
+    };
+
+    /** What a create did: {@code replayed} when an earlier request with the same Idempotency-Key answers. */
+    public record Created(NoticeView notice, boolean replayed) {
+    }
+
+    private final NoticeRenderer renderer;
+    private final DeliveryCounts counts;
+    private final AffectedAccounts affected;
+    private final ObjectMapper json;
+
+    NoticeService(NoticeRenderer renderer, DeliveryCounts counts, AffectedAccounts affected, ObjectMapper json) {
+        this.renderer = renderer;
+        this.counts = counts;
+        this.affected = affected;
+        this.json = json;
+    }
+
+    @Transactional
+    public Created create(NoticeRequest request, String idempotencyKey) {
+        String hash = hash(request);
+        if (idempotencyKey != null) {
+            Notice earlier = Notice.find("idempotencyKey", idempotencyKey).firstResult();
+            if (earlier != null) {
+                return replay(earlier, hash);
+            }
+        }
+        check(request);
+        Notice notice = new Notice();
+        notice.name = request.name();
+        notice.status = NoticeStatus.DRAFT;
+        notice.channels = request.channels().stream().map(Channel::name).sorted().toList();
+        notice.audience = json.valueToTree(request.audience());
+        notice.variables = request.variablesOrEmpty();
+        notice.fallbackLocale = request.fallbackLocale();
+        notice.templates = json.valueToTree(request.templates());
+        notice.idempotencyKey = idempotencyKey;
+        notice.requestHash = hash;
+        notice.persistAndFlush();
+        Notice.getEntityManager().refresh(notice);
+        return new Created(view(notice), false);
+    }
+
+    /** Answers a create whose insert lost a race with the same Idempotency-Key. */
+    @Transactional
+    public Created replay(String idempotencyKey, NoticeRequest request) {
+        Notice earlier = Notice.find("idempotencyKey", idempotencyKey).firstResult();
+        if (earlier == null) {
+            throw new IllegalStateException("No notice holds Idempotency-Key " + idempotencyKey);
+        }
+        return replay(earlier, hash(request));
+    }
+
+    @Transactional
+    public NoticeView get(long id) {
+        return view(find(id));
+    }
+
+    /** DRAFT to DISPATCHING; the dispatch loop does the rest. */
+    @Transactional
+    public NoticeView dispatch(long id) {
+        Notice notice = Notice.findById(id, LockModeType.PESSIMISTIC_WRITE);
+        if (notice == null) {
+            throw ProblemException.notFound("notice", id);
+        }
+        if (notice.status != NoticeStatus.DRAFT) {
+            throw ProblemException.conflict("notice " + id + " is " + notice.status + "; only a DRAFT notice can be dispatched");
+        }
+        if (audienceOf(notice).affectedAccounts() != null && affected.count(id) == 0) {
+            throw ProblemException.conflict("notice " + id
+                    + " is addressed to its affected-account list, and none has been uploaded");
+        }
+        notice.status = NoticeStatus.DISPATCHING;
+        notice.dispatchedAt = OffsetDateTime.now();
+        return view(notice);
+    }
+
+    /** Uploads the affected-account list of a DRAFT notice addressed to it. */
+    public NoticeDtos.AffectedUploadReport uploadAffected(long id, java.io.InputStream body) {
+        Notice notice = QuarkusTransaction.requiringNew().call(() -> find(id));
+        if (notice.status != NoticeStatus.DRAFT) {
+            throw ProblemException.conflict("notice " + id + " is " + notice.status
+                    + "; the affected-account list can only change while it is a DRAFT");
+        }
+        if (audienceOf(notice).affectedAccounts() == null) {
+            throw ProblemException.conflict("notice " + id + " is addressed to a segment or criteria, not to an "
+                    + "affected-account list");
+        }
+        return affected.upload(id, notice.variables, body);
+    }
+
+    @Transactional
+    public RenderedEmail preview(long id, String customerId, Map<String, Object> variables) {
+        Notice notice = find(id);
+        Customer customer = Customer.findById(customerId);
+        if (customer == null) {
+            throw ProblemException.notFound("customer", customerId);
+        }
+        Map<String, Object> listed = affected.variablesOf(id, customerId);
+        Map<String, Object> vars = listed != null ? listed : variables == null ? Map.of() : variables;
+        List<String> missing = notice.variables.stream().filter(v -> !vars.containsKey(v)).toList();
+        if (!missing.isEmpty()) {
+            throw ProblemException.invalid("variables", "customer '" + customerId
+                    + "' is not in the affected-account list; pass values for " + missing + " to preview anyway");
+        }
+        Recipient recipient = new Recipient(customer.id, customer.email, customer.displayName, customer.locale,
+                customer.country, customer.region, customer.tags, customer.attributes, vars);
+        return renderer.render(compiled(id), recipient);
+    }
+
+    /** The notice's templates, compiled once per notice and kept for the workers. */
+    public CompiledNotice compiled(long id) {
+        return renderer.compiled(id, this::compileNow);
+    }
+
+    @Transactional
+    CompiledNotice compileNow(long id) {
+        Notice notice = find(id);
+        return renderer.compile(id, notice.name, json.convertValue(notice.templates, TEMPLATES),
+                notice.fallbackLocale);
+    }
+
+    Notice find(long id) {
+        Notice notice = Notice.findById(id);
+        if (notice == null) {
+            throw ProblemException.notFound("notice", id);
+        }
+        return notice;
+    }
+
+    Audience audienceOf(Notice notice) {
+        return json.convertValue(notice.audience, Audience.class);
+    }
+
+    NoticeView view(Notice n) {
+        return new NoticeView(n.id, n.name, n.status, n.channels, n.audience, n.variables, n.fallbackLocale,
+                n.templates, n.createdAt, n.dispatchedAt, n.plannedAt, n.completedAt,
+                counts.progress(n.id, n.dispatchedAt, n.completedAt));
+    }
+
+    private Created replay(Notice earlier, String hash) {
+        if (!hash.equals(earlier.requestHash)) {
+            throw new ProblemException(422, "Idempotency-Key reused",
+                    "this Idempotency-Key was first used for a different request (notice " + earlier.id + ")");
+        }
+        return new Created(view(earlier), true);
+    }
+
+    private void check(NoticeRequest request) {
+        List<FieldError> errors = new ArrayList<>();
+        Audience audience = request.audience();
+        long kinds = Stream.of(audience.segmentId(), audience.criteria(), audience.affectedAccounts())
+                .filter(a -> a != null).count();
+        if (kinds != 1) {
+            errors.add(new FieldError("audience", "give exactly one of segmentId, criteria or affectedAccounts"));
+        } else if (audience.segmentId() != null && Segment.findById(audience.segmentId()) == null) {
+            errors.add(new FieldError("audience.segmentId", "segment " + audience.segmentId() + " does not exist"));
+        } else if (audience.criteria() != null) {
+            try {
+                CriteriaCompiler.compile(audience.criteria(), "audience.criteria");
+            } catch (ProblemException e) {
+                errors.addAll(e.toProblem().errors());
+            }
+        } else if (Boolean.FALSE.equals(audience.affectedAccounts())) {
+            errors.add(new FieldError("audience.affectedAccounts", "must be true when given"));
+        }
+        if (request.channels().contains(Channel.PUSH)) {
+            errors.add(new FieldError("channels", "PUSH is not available yet; EMAIL is"));
+        }
+        boolean fallbackPresent = request.templates().keySet().stream()
+                .anyMatch(tag -> tag.toLowerCase(Locale.ROOT).equals(request.fallbackLocale().toLowerCase(Locale.ROOT)));
+        if (!fallbackPresent) {
+            errors.add(new FieldError("fallbackLocale", "'" + request.fallbackLocale()
+                    + "' has no template; templates exist for " + request.templates().keySet()));
+        }
+        if (errors.isEmpty()) {
+            errors.addAll(renderer.check(request.templates(), request.variablesOrEmpty()));
+        }
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalid(errors);
+        }
+    }
+
+    private String hash(NoticeRequest request) {
+        try {
+            byte[] canonical = json.writeValueAsString(request).getBytes(StandardCharsets.UTF_8);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Cannot fingerprint the request", e);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package dev.herald.notice;
+
+public enum NoticeStatus {
+    DRAFT,
+    DISPATCHING,
+    PAUSED,
+    COMPLETED,
+    CANCELLED
+}

@@ -1,0 +1,31 @@
+package dev.herald.render;
+
+import java.util.Locale;
+import java.util.Map;
+
+import io.quarkus.qute.Template;
+
+/** A notice's templates, parsed once and shared by every message of that notice. */
+public record CompiledNotice(long noticeId, String noticeName, Map<String, CompiledLocale> locales,
+        String fallbackLocale) {
+
+    public record CompiledLocale(String locale, Template subject, Map<String, Template> sections, Template html,
+            Template text) {
+    }
+
+    /** The customer's exact locale, else its language, else the notice's fallback. */
+    public CompiledLocale forLocale(String customerLocale) {
+        if (customerLocale != null && !customerLocale.isEmpty()) {
+            String tag = customerLocale.toLowerCase(Locale.ROOT);
+            CompiledLocale exact = locales.get(tag);
+            if (exact != null) {
+                return exact;
+            }
+            CompiledLocale language = locales.get(tag.split("-", 2)[0]);
+            if (language != null) {
+                return language;
+            }
+        }
+        return locales.get(fallbackLocale.toLowerCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,205 @@
+package dev.herald.render;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import dev.herald.ops.Problem.FieldError;
+import dev.herald.render.CompiledNotice.CompiledLocale;
+import io.quarkus.qute.Engine;
+import io.quarkus.qute.Expression;
+import io.quarkus.qute.HtmlEscaper;
+import io.quarkus.qute.SectionBlock;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateException;
+import io.quarkus.qute.TemplateNode;
+import io.quarkus.qute.Variant;
+
+/**
+ * Compiles, checks and renders notice templates. The engine is Herald's own, not the application's:
+ * a template sees only the data passed to it (no {@code inject:} or {@code config:} namespaces), and
+ * strict rendering turns a reference to anything missing into an error instead of blank text.
+ */
+@ApplicationScoped
+public class NoticeRenderer {
+
+    static final List<String> NOTICE_PROPERTIES = List.of("id", "name");
+
+    private final Engine engine = Engine.builder()
+            .addDefaults()
+            .addResultMapper(new HtmlEscaper(List.of(Variant.TEXT_HTML)))
+            .strictRendering(true)
+            .removeStandaloneLines(true)
+            .build();
+
+    /** Templates never change once a notice exists, so a compiled notice can be kept until evicted. */
+    private final Cache<Long, CompiledNotice> compiled = Caffeine.newBuilder()
+            .maximumSize(200)
+            .expireAfterAccess(Duration.ofHours(6))
+            .build();
+
+    /** Every problem in a notice's templates, each named by its field path, or an empty list. */
+    public List<FieldError> check(Map<String, LocaleTemplate> templates, List<String> variables) {
+        List<FieldError> errors = new ArrayList<>();
+        for (Map.Entry<String, LocaleTemplate> entry : templates.entrySet()) {
+            String path = "templates." + entry.getKey();
+            LocaleTemplate template = entry.getValue();
+            Map<String, List<String>> plainRoots = Map.of("customer", Recipient.CUSTOMER_PROPERTIES, "notice",
+                    NOTICE_PROPERTIES, "vars", variables);
+            Map<String, String> sections = sectionsOf(template.sections());
+            Map<String, List<String>> bodyRoots = new LinkedHashMap<>(plainRoots);
+            bodyRoots.put("sections", List.copyOf(sections.keySet()));
+            checkOne(path + ".subject", template.subject(), Variant.TEXT_PLAIN, plainRoots, errors);
+            sections.forEach((name, text) -> checkOne(path + ".sections." + name, text, Variant.TEXT_PLAIN, plainRoots,
+                    errors));
+            checkOne(path + ".html", template.html(), Variant.TEXT_HTML, bodyRoots, errors);
+            checkOne(path + ".text", template.text(), Variant.TEXT_PLAIN, bodyRoots, errors);
+        }
+        if (errors.isEmpty()) {
+            trialRender(templates, variables, errors);
+        }
+        return errors;
+    }
+
+    public CompiledNotice compiled(long noticeId, Function<Long, CompiledNotice> loader) {
+        return compiled.get(noticeId, loader);
+    }
+
+    public CompiledNotice compile(long noticeId, String noticeName, Map<String, LocaleTemplate> templates,
+            String fallbackLocale) {
+        Map<String, CompiledLocale> locales = new LinkedHashMap<>();
+        templates.forEach((tag, template) -> {
+            Map<String, Template> sections = new LinkedHashMap<>();
+            sectionsOf(template.sections()).forEach((name, text) -> sections.put(name, parse(text, Variant.TEXT_PLAIN)));
+            locales.put(tag.toLowerCase(Locale.ROOT), new CompiledLocale(tag, parse(template.subject(), Variant.TEXT_PLAIN),
+                    sections, parse(template.html(), Variant.TEXT_HTML), parse(template.text(), Variant.TEXT_PLAIN)));
+        });
+        return new CompiledNotice(noticeId, noticeName, Map.copyOf(locales), fallbackLocale);
+    }
+
+    public RenderedEmail render(CompiledNotice notice, Recipient recipient) {
+        CompiledLocale locale = notice.forLocale(recipient.locale());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("customer", recipient.customerData());
+        data.put("notice", Map.of("id", notice.noticeId(), "name", notice.noticeName()));
+        data.put("vars", recipient.vars() == null ? Map.of() : recipient.vars());
+        String subject = oneLine(locale.subject().render(data));
+        Map<String, String> sections = new LinkedHashMap<>();
+        locale.sections().forEach((name, template) -> sections.put(name, template.render(data)));
+        data.put("sections", sections);
+        return new RenderedEmail(locale.locale(), subject, locale.html().render(data), locale.text().render(data));
+    }
+
+    /** A subject is a header: a line break in it could smuggle in headers of its own. */
+    static String oneLine(String text) {
+        return text.replaceAll("[\\r\\n\\t]+", " ").strip();
+    }
+
+    private Template parse(String content, String contentType) {
+        return engine.parse(content, Variant.forContentType(contentType));
+    }
+
+    private void checkOne(String path, String content, String contentType, Map<String, List<String>> roots,
+            List<FieldError> errors) {
+        Template template;
+        try {
+            template = parse(content, contentType);
+        } catch (TemplateException e) {
+            errors.add(new FieldError(path, "does not parse: " + describe(e)));
+            return;
+        }
+        Set<String> aliases = aliasesIn(template);
+        for (Expression expression : template.getExpressions()) {
+            if (expression.isLiteral() || expression.getParts().isEmpty()) {
+                continue;
+            }
+            String root = expression.getParts().get(0).getName();
+            List<String> properties = roots.get(root);
+            if (properties == null) {
+                if (!isAlias(root, aliases)) {
+                    errors.add(new FieldError(path, lineOf(expression) + "unknown variable '" + root + "' in {"
+                            + expression.toOriginalString() + "}; known: " + new TreeSet<>(roots.keySet())));
+                }
+                continue;
+            }
+            if (expression.getParts().size() > 1) {
+                String property = expression.getParts().get(1).getName();
+                if (!expression.getParts().get(1).isVirtualMethod() && !properties.contains(property)) {
+                    errors.add(new FieldError(path, lineOf(expression) + "unknown variable '" + root + "." + property
+                            + "'; " + root + " has " + properties));
+                }
+            }
+        }
+    }
+
+    /** Renders every template once with a full sample customer, to catch what only shows at render time. */
+    private void trialRender(Map<String, LocaleTemplate> templates, List<String> variables, List<FieldError> errors) {
+        Map<String, Object> vars = new LinkedHashMap<>();
+        variables.forEach(v -> vars.put(v, "sample " + v));
+        Recipient sample = new Recipient("sample-id", "sample@example.com", "Sample Customer", "en", "US", "CA",
+                List.of("sample"), Map.of("sample", "value"), vars);
+        try {
+            CompiledNotice notice = compile(0, "sample", templates, templates.keySet().iterator().next());
+            for (String locale : templates.keySet()) {
+                render(notice, withLocale(sample, locale));
+            }
+        } catch (TemplateException e) {
+            errors.add(new FieldError("templates", "fails to render for a sample customer: " + describe(e)));
+        }
+    }
+
+    private static Recipient withLocale(Recipient r, String locale) {
+        return new Recipient(r.id(), r.email(), r.displayName(), locale, r.country(), r.region(), r.tags(),
+                r.attributes(), r.vars());
+    }
+
+    /** Names that sections bind, such as the item of {#for item in list} or the it of {#each}. */
+    private static Set<String> aliasesIn(Template template) {
+        Set<String> aliases = new HashSet<>();
+        aliases.add("it");
+        for (TemplateNode node : template.findNodes(TemplateNode::isSection)) {
+            for (SectionBlock block : node.asSection().getBlocks()) {
+                block.parameters.forEach((key, value) -> {
+                    aliases.add(key);
+                    aliases.add(value);
+                });
+            }
+        }
+        return aliases;
+    }
+
+    private static boolean isAlias(String root, Set<String> aliases) {
+        return aliases.contains(root) || aliases.stream().anyMatch(a -> root.startsWith(a + "_"));
+    }
+
+    private static String lineOf(Expression expression) {
+        return "line " + expression.getOrigin().getLine() + ": ";
+    }
+
+    private static String describe(TemplateException e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        return message.replaceAll("\\s+", " ").strip();
+    }
+
+    private static Map<String, String> sectionsOf(LocaleTemplate.Sections s) {
+        Map<String, String> sections = new LinkedHashMap<>();
+        sections.put("whatHappened", s.whatHappened());
+        sections.put("informationInvolved", s.informationInvolved());
+        sections.put("whatWeAreDoing", s.whatWeAreDoing());
+        sections.put("whatYouCanDo", s.whatYouCanDo());
+        sections.put("contact", s.contact());
+        return sections;
+    }
+}

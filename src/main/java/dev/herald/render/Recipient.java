@@ -1,0 +1,31 @@
+package dev.herald.render;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The per-customer data a notice's templates can use: {@code customer.*} and {@code vars.*}. */
+public record Recipient(String id, String email, String displayName, String locale, String country, String region,
+        List<String> tags, Map<String, Object> attributes, Map<String, Object> vars) {
+
+    static final List<String> CUSTOMER_PROPERTIES = List.of("id", "email", "displayName", "locale", "country",
+            "region", "tags", "attributes");
+
+    /** Missing values are empty strings: they print as nothing and test false in {#if}. */
+    Map<String, Object> customerData() {
+        Map<String, Object> data = new HashMap<>();
+        data.put("id", id);
+        data.put("email", orEmpty(email));
+        data.put("displayName", orEmpty(displayName));
+        data.put("locale", orEmpty(locale));
+        data.put("country", orEmpty(country));
+        data.put("region", orEmpty(region));
+        data.put("tags", tags == null ? List.of() : tags);
+        data.put("attributes", attributes == null ? Map.of() : attributes);
+        return data;
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
+    }
+}

@@ -1,0 +1,20 @@
+package dev.herald.support;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * A test against the running service, its real PostgreSQL and RabbitMQ, and the GreenMail SMTP server.
+ * Every test class shares one application start.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = SmtpServer.class, restrictToAnnotatedClass = false)
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+public @interface HeraldTest {
+}

@@ -1,0 +1,58 @@
+package dev.herald.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/** A real SMTP server (GreenMail) on a free local port, shared by every test of the run. */
+public class SmtpServer implements QuarkusTestResourceLifecycleManager {
+
+    private static GreenMail greenMail;
+
+    @Override
+    public Map<String, String> start() {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("No free port for the SMTP server", e);
+        }
+        greenMail = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        greenMail.start();
+        return Map.of("herald.smtp.host", "127.0.0.1", "herald.smtp.port", String.valueOf(port));
+    }
+
+    @Override
+    public void stop() {
+        if (greenMail != null) {
+            greenMail.stop();
+        }
+    }
+
+    /** Messages received so far whose recipient address ends with {@code suffix}. */
+    public static List<MimeMessage> receivedFor(String suffix) {
+        return Arrays.stream(greenMail.getReceivedMessages())
+                .filter(m -> recipient(m).endsWith(suffix))
+                .toList();
+    }
+
+    public static String recipient(MimeMessage message) {
+        try {
+            Address[] to = message.getRecipients(MimeMessage.RecipientType.TO);
+            return to == null ? "" : ((jakarta.mail.internet.InternetAddress) to[0]).getAddress();
+        } catch (MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
