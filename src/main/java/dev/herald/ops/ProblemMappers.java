@@ -71,6 +71,13 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e) {
+        // A body that is not JSON at all reaches us wrapped in a 400; say what is wrong with it.
+        if (e.getCause() instanceof MismatchedInputException m) {
+            return mismatchedInput(m);
+        }
+        if (e.getCause() instanceof JsonProcessingException j) {
+            return malformedJson(j);
+        }
         Response.StatusType status = e.getResponse().getStatusInfo();
         return answer(new Problem(typeFor(status.getStatusCode()), status.getReasonPhrase(), status.getStatusCode(),
                 e.getMessage(), List.of()));

@@ -32,8 +32,9 @@ public class Rejections {
         return count;
     }
 
+    /** The kept rejections in line order (some are only found when their batch is written). */
     public List<Rejection> kept() {
-        return List.copyOf(kept);
+        return kept.stream().sorted(java.util.Comparator.comparingLong(Rejection::line)).toList();
     }
 
     /** "email: must be a well-formed email address; country: …", in field order. */

@@ -21,8 +21,28 @@ public record Recipient(String id, String email, String displayName, String loca
         data.put("country", orEmpty(country));
         data.put("region", orEmpty(region));
         data.put("tags", tags == null ? List.of() : tags);
-        data.put("attributes", attributes == null ? Map.of() : attributes);
+        data.put("attributes", new AbsentAsEmpty(attributes == null ? Map.of() : attributes));
         return data;
+    }
+
+    /**
+     * Attributes are free-form and differ between customers: one a template names but a customer lacks
+     * reads as empty (false in {#if}) instead of failing that customer's message under strict rendering.
+     */
+    private static final class AbsentAsEmpty extends HashMap<String, Object> {
+        AbsentAsEmpty(Map<String, Object> values) {
+            super(values);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return true;
+        }
+
+        @Override
+        public Object get(Object key) {
+            return getOrDefault(key, "");
+        }
     }
 
     private static String orEmpty(String value) {

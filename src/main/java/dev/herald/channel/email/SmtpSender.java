@@ -77,11 +77,11 @@ public class SmtpSender {
                     transport.sendMessage(envelope.message(), envelope.message().getAllRecipients());
                     outcomes.add(Outcome.sent(envelope.deliveryId()));
                 } catch (MessagingException e) {
-                    int code = replyCode(e);
-                    if (code >= 500) {
-                        outcomes.add(Outcome.failed(envelope.deliveryId(), "SMTP " + oneLine(e.getMessage())));
-                    } else if (code >= 400) {
-                        outcomes.add(Outcome.retry(envelope.deliveryId(), "SMTP " + oneLine(e.getMessage())));
+                    Reply reply = replyOf(e);
+                    if (reply != null && reply.code() >= 500) {
+                        outcomes.add(Outcome.failed(envelope.deliveryId(), "SMTP " + reply.text()));
+                    } else if (reply != null && reply.code() >= 400) {
+                        outcomes.add(Outcome.retry(envelope.deliveryId(), "SMTP " + reply.text()));
                     } else {
                         LOG.warnf("SMTP connection to %s:%d broke: %s", config.host(), config.port(), e.getMessage());
                         outcomes.add(Outcome.retry(envelope.deliveryId(), "SMTP connection: " + oneLine(e.getMessage())));
@@ -107,18 +107,22 @@ public class SmtpSender {
         }
     }
 
-    /** The SMTP reply code behind a failure, or 0 when there was no reply (connection trouble). */
-    static int replyCode(MessagingException e) {
+    /** What the relay answered, such as 550 and "5.1.1 <x@example.com>: no such user". */
+    record Reply(int code, String text) {
+    }
+
+    /** The SMTP reply behind a failure, or null when there was none (connection trouble). */
+    static Reply replyOf(MessagingException e) {
         for (Exception cause = e; cause != null;
                 cause = cause instanceof MessagingException m ? m.getNextException() : null) {
             if (cause instanceof SMTPAddressFailedException a) {
-                return a.getReturnCode();
+                return new Reply(a.getReturnCode(), oneLine(a.getMessage()));
             }
             if (cause instanceof SMTPSendFailedException s) {
-                return s.getReturnCode();
+                return new Reply(s.getReturnCode(), oneLine(s.getMessage()));
             }
         }
-        return 0;
+        return null;
     }
 
     private static String oneLine(String text) {

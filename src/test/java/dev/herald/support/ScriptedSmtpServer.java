@@ -1,0 +1,103 @@
+package dev.herald.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.subethamail.smtp.MessageContext;
+import org.subethamail.smtp.MessageHandler;
+import org.subethamail.smtp.RejectException;
+import org.subethamail.smtp.server.SMTPServer;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * A real SMTP server (SubEthaSMTP) that answers by recipient, for testing how replies are handled:
+ * {@code reject-*} gets 550, {@code busy-*} gets 451 on its first attempt, {@code jammed-*} gets 451
+ * every time; anything else is accepted and recorded.
+ */
+public class ScriptedSmtpServer implements QuarkusTestResourceLifecycleManager {
+
+    private static SMTPServer server;
+    private static final List<String> accepted = new CopyOnWriteArrayList<>();
+    private static final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+
+    @Override
+    public Map<String, String> start() {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("No free port for the SMTP server", e);
+        }
+        server = SMTPServer.port(port)
+                .bindAddress(InetAddress.getLoopbackAddress())
+                .messageHandlerFactory(ScriptedSmtpServer::handler)
+                .build();
+        server.start();
+        return Map.of("herald.smtp.host", "127.0.0.1", "herald.smtp.port", String.valueOf(port));
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    /** Recipients whose message was accepted, once per accepted message. */
+    public static List<String> accepted() {
+        return List.copyOf(accepted);
+    }
+
+    private static MessageHandler handler(MessageContext context) {
+        return new MessageHandler() {
+            private String recipient;
+
+            @Override
+            public void from(String from) {
+            }
+
+            @Override
+            public void recipient(String to) throws RejectException {
+                int attempt = attempts.computeIfAbsent(to, k -> new AtomicInteger()).incrementAndGet();
+                if (to.startsWith("reject-")) {
+                    throw new RejectException(550, "5.1.1 <" + to + ">: no such user");
+                }
+                if (to.startsWith("jammed-") || (to.startsWith("busy-") && attempt == 1)) {
+                    throw new RejectException(451, "4.3.2 try again later");
+                }
+                recipient = to;
+            }
+
+            @Override
+            public String data(InputStream data) throws IOException {
+                data.transferTo(OutputStreamSink.INSTANCE);
+                accepted.add(recipient);
+                return null;
+            }
+
+            @Override
+            public void done() {
+            }
+        };
+    }
+
+    private static final class OutputStreamSink extends java.io.OutputStream {
+        static final OutputStreamSink INSTANCE = new OutputStreamSink();
+
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+        }
+    }
+}
