@@ -11,15 +11,15 @@ public record Recipient(String id, String email, String displayName, String loca
     static final List<String> CUSTOMER_PROPERTIES = List.of("id", "email", "displayName", "locale", "country",
             "region", "tags", "attributes");
 
-    /** Missing values are empty strings: they print as nothing and test false in {#if}. */
+    /** Missing values stay null: Qute prints them as nothing, {#if} finds them false and .or(…) replaces them. */
     Map<String, Object> customerData() {
         Map<String, Object> data = new HashMap<>();
         data.put("id", id);
-        data.put("email", orEmpty(email));
-        data.put("displayName", orEmpty(displayName));
-        data.put("locale", orEmpty(locale));
-        data.put("country", orEmpty(country));
-        data.put("region", orEmpty(region));
+        data.put("email", email);
+        data.put("displayName", displayName);
+        data.put("locale", locale);
+        data.put("country", country);
+        data.put("region", region);
         data.put("tags", tags == null ? List.of() : tags);
         data.put("attributes", new AbsentAsEmpty(attributes == null ? Map.of() : attributes));
         return data;
@@ -43,9 +43,5 @@ public record Recipient(String id, String email, String displayName, String loca
         public Object get(Object key) {
             return getOrDefault(key, "");
         }
-    }
-
-    private static String orEmpty(String value) {
-        return value == null ? "" : value;
     }
 }

@@ -77,6 +77,17 @@ class NoticeRendererTest {
     }
 
     @Test
+    void missingValuesPrintAsNothingAndCanBeReplaced() {
+        LocaleTemplate template = new LocaleTemplate("s", sections("x"),
+                "<p>[{customer.displayName.or('friend')}] [{customer.region}] {#if customer.region}R{#else}no region{/if} [{customer.attributes.plan}]</p>",
+                "t");
+        CompiledNotice notice = renderer.compile(1, "n", Map.of("en", template), "en");
+        RenderedEmail email = renderer.render(notice, new Recipient("c", "c@example.com", null, null, null, null,
+                List.of(), Map.of(), Map.of("exposed", "email")));
+        assertThat(email.html()).isEqualTo("<p>[friend] [] no region []</p>");
+    }
+
+    @Test
     void picksTheExactLocaleThenTheLanguageThenTheFallback() {
         Map<String, LocaleTemplate> templates = Map.of(
                 "en", new LocaleTemplate("en", sections("x"), "<p/>", "en"),

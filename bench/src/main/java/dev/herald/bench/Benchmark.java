@@ -1,0 +1,278 @@
+package dev.herald.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * Runs Herald end to end on this machine and prints what it measured: import rate, planning time,
+ * time to first email, completion time, deliveries per second, memory and storage per delivery.
+ * Herald runs as a child process on its own database (herald_bench, emptied at start) and its own
+ * broker queue; the SMTP server is an in-process sink that counts and discards.
+ *
+ * <pre>bench/run --customers 10000</pre>
+ */
+public final class Benchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Options options;
+    private final String base;
+    private final Map<String, Object> figures = new LinkedHashMap<>();
+
+    private Benchmark(Options options) {
+        this.options = options;
+        this.base = "http://127.0.0.1:" + options.port;
+    }
+
+    record Options(long customers, Path jar, int port, Path out, String database, int smtpConnections) {
+        static Options parse(String[] args) {
+            long customers = 10_000;
+            Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+            int port = 18080;
+            Path out = Path.of("bench/out");
+            int connections = 4;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--customers" -> customers = Long.parseLong(args[++i].replace("_", ""));
+                    case "--jar" -> jar = Path.of(args[++i]);
+                    case "--port" -> port = Integer.parseInt(args[++i]);
+                    case "--out" -> out = Path.of(args[++i]);
+                    case "--smtp-connections" -> connections = Integer.parseInt(args[++i]);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]
+                            + "; options: --customers N --jar PATH --port N --out DIR --smtp-connections N");
+                }
+            }
+            return new Options(customers, jar, port, out, "herald_bench", connections);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        Files.createDirectories(options.out());
+        new Benchmark(options).run();
+    }
+
+    private void run() throws Exception {
+        figures.put("customers", options.customers());
+        figures.put("smtpConnections", options.smtpConnections());
+        try (MailSink sink = MailSink.start(0, null)) {
+            Process herald = startHerald(sink.port());
+            try {
+                awaitReady(herald);
+                importCustomers();
+                long noticeId = createNotice();
+                dispatchAndWatch(noticeId, herald, sink);
+                verify(noticeId, sink);
+                storage();
+            } finally {
+                herald.destroy();
+                herald.waitFor();
+            }
+        }
+        report();
+    }
+
+    private Process startHerald(int smtpPort) throws IOException {
+        if (!Files.exists(options.jar())) {
+            throw new IllegalStateException(options.jar() + " is missing: build Herald first (./mvnw package -DskipTests)");
+        }
+        ProcessBuilder builder = new ProcessBuilder("java", "-jar", options.jar().toString());
+        Map<String, String> env = builder.environment();
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(options.port()));
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + options.database());
+        env.put("QUARKUS_FLYWAY_CLEAN_AT_START", "true");
+        env.put("QUARKUS_FLYWAY_CLEAN_DISABLED", "false");
+        env.put("HERALD_SMTP_HOST", "127.0.0.1");
+        env.put("HERALD_SMTP_PORT", String.valueOf(smtpPort));
+        env.put("HERALD_SMTP_CONNECTIONS", String.valueOf(options.smtpConnections()));
+        env.put("MP_MESSAGING_OUTGOING_EMAIL_BATCHES_EXCHANGE_NAME", "herald-bench");
+        env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_EXCHANGE_NAME", "herald-bench");
+        env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_QUEUE_NAME", "herald-bench.email");
+        builder.redirectErrorStream(true).redirectOutput(options.out().resolve("herald.log").toFile());
+        return builder.start();
+    }
+
+    private void awaitReady(Process herald) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!herald.isAlive()) {
+                throw new IllegalStateException("Herald exited; see " + options.out().resolve("herald.log"));
+            }
+            try {
+                if (get("/q/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("Herald was not ready within 60 s");
+    }
+
+    private void importCustomers() throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/customers/import"))
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new CustomerGenerator(options.customers())))
+                .timeout(Duration.ofHours(2))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        JsonNode report = check(response, 200);
+        if (report.get("inserted").asLong() != options.customers()) {
+            throw new IllegalStateException("Import inserted " + report.get("inserted") + " of " + options.customers()
+                    + ": " + response.body());
+        }
+        figures.put("importSeconds", round(seconds));
+        figures.put("importRowsPerSecond", Math.round(options.customers() / seconds));
+    }
+
+    private long createNotice() throws Exception {
+        String notice = Files.readString(Path.of("samples/notice.json"));
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/notices"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(notice)).build(), HttpResponse.BodyHandlers.ofString());
+        return check(response, 201).get("id").asLong();
+    }
+
+    private void dispatchAndWatch(long noticeId, Process herald, MailSink sink) throws Exception {
+        long dispatched = System.currentTimeMillis();
+        check(http.send(HttpRequest.newBuilder(URI.create(base + "/v1/notices/" + noticeId + "/dispatch"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()), 202);
+        long maxHeap = 0;
+        JsonNode notice;
+        long deadline = System.nanoTime() + Duration.ofHours(3).toNanos();
+        while (true) {
+            notice = check(get("/v1/notices/" + noticeId), 200);
+            maxHeap = Math.max(maxHeap, heapUsed());
+            if (notice.get("status").asText().equals("COMPLETED")) {
+                break;
+            }
+            if (System.nanoTime() > deadline || !herald.isAlive()) {
+                throw new IllegalStateException("Notice did not complete: " + notice.get("progress"));
+            }
+            Thread.sleep(250);
+        }
+        OffsetDateTime start = OffsetDateTime.parse(notice.get("dispatchedAt").asText());
+        double planning = seconds(start, OffsetDateTime.parse(notice.get("plannedAt").asText()));
+        double total = seconds(start, OffsetDateTime.parse(notice.get("completedAt").asText()));
+        figures.put("planningSeconds", round(planning));
+        figures.put("firstEmailSeconds", round((sink.firstAcceptedAt() - dispatched) / 1000.0));
+        figures.put("completedSeconds", round(total));
+        figures.put("deliveriesPerSecond", Math.round(options.customers() / total));
+        figures.put("peakHeapMiB", maxHeap / (1024 * 1024));
+        figures.put("peakRssMiB", peakRssKiB(herald.pid()) / 1024);
+    }
+
+    private void verify(long noticeId, MailSink sink) throws Exception {
+        JsonNode progress = check(get("/v1/notices/" + noticeId + "/progress"), 200);
+        long sent = progress.path("byStatus").path("SENT").asLong();
+        figures.put("sentRows", sent);
+        figures.put("emailsAtSmtp", sink.accepted());
+        figures.put("distinctRecipientsAtSmtp", sink.distinctRecipients());
+        try (Connection db = database(); Statement statement = db.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM delivery WHERE status = 'SENT'")) {
+            rows.next();
+            figures.put("sentRowsCounted", rows.getLong(1));
+        }
+        boolean exact = sent == options.customers() && sink.accepted() == options.customers()
+                && sink.distinctRecipients() == options.customers();
+        figures.put("exactlyOnce", exact);
+    }
+
+    private void storage() throws Exception {
+        try (Connection db = database(); Statement statement = db.createStatement()) {
+            statement.execute("VACUUM (ANALYZE) delivery");
+            try (ResultSet rows = statement.executeQuery(
+                    "SELECT pg_total_relation_size('delivery'), pg_relation_size('delivery'), count(*) FROM delivery")) {
+                rows.next();
+                figures.put("deliveryBytesPerRow", rows.getLong(1) / Math.max(1, rows.getLong(3)));
+                figures.put("deliveryHeapBytesPerRow", rows.getLong(2) / Math.max(1, rows.getLong(3)));
+            }
+        }
+    }
+
+    private void report() throws IOException {
+        System.out.println();
+        System.out.println("| figure | value |");
+        System.out.println("|---|---|");
+        figures.forEach((k, v) -> System.out.println("| " + k + " | " + v + " |"));
+        String json = JSON.writeValueAsString(figures);
+        System.out.println();
+        System.out.println(json);
+        Files.writeString(options.out().resolve("result-" + options.customers() + ".json"), json);
+        if (!Boolean.TRUE.equals(figures.get("exactlyOnce"))) {
+            System.err.println("FAILED: deliveries were not exactly once");
+            System.exit(1);
+        }
+    }
+
+    private long heapUsed() {
+        try {
+            String metrics = get("/q/metrics").body();
+            long sum = 0;
+            for (String line : metrics.split("\n")) {
+                if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                    sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return sum;
+        } catch (IOException | InterruptedException e) {
+            return 0;
+        }
+    }
+
+    private static long peakRssKiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return 0;
+    }
+
+    private Connection database() throws Exception {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + options.database(), "herald", "herald");
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode check(HttpResponse<String> response, int expected) throws IOException {
+        if (response.statusCode() != expected) {
+            throw new IllegalStateException(response.request().uri() + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private static double seconds(OffsetDateTime from, OffsetDateTime to) {
+        return Duration.between(from, to).toMillis() / 1000.0;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+}

@@ -1,0 +1,77 @@
+package dev.herald.bench;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+
+/**
+ * Streams N synthetic customers as NDJSON without holding them: each line is made when the HTTP
+ * client reads it. Fields and locales follow a plausible global customer base; the seed makes runs
+ * repeatable.
+ */
+final class CustomerGenerator extends InputStream {
+
+    private static final String[] LOCALES = { "en", "en", "en", "en-GB", "fr", "fr-CA", "de", "es", "pt-BR", "ja",
+            "it", "nl" };
+    private static final String[] COUNTRIES = { "US", "US", "US", "GB", "FR", "CA", "DE", "ES", "BR", "JP", "IT", "NL" };
+    private static final String[] FIRST = { "Ana", "Ben", "Chloé", "Dmitri", "Emeka", "Fatima", "Giulia", "Hiro",
+            "Ingrid", "João", "Kwame", "Léa", "Mateo", "Noor", "Olga", "Priya" };
+    private static final String[] LAST = { "Smith", "García", "Müller", "Dubois", "Rossi", "Tanaka", "Silva",
+            "Kowalski", "Okafor", "Nguyen", "Johansson", "O'Brien" };
+    private static final String[] PLANS = { "free", "free", "free", "plus", "plus", "premium" };
+
+    private final long count;
+    private final SplittableRandom random = new SplittableRandom(77_000_000L);
+    private long next;
+    private byte[] line = new byte[0];
+    private int position;
+
+    CustomerGenerator(long count) {
+        this.count = count;
+    }
+
+    static String id(long i) {
+        return String.format("cust-%09d", i);
+    }
+
+    @Override
+    public int read() {
+        if (!fill()) {
+            return -1;
+        }
+        return line[position++] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) {
+        if (!fill()) {
+            return -1;
+        }
+        int n = Math.min(length, line.length - position);
+        System.arraycopy(line, position, buffer, offset, n);
+        position += n;
+        return n;
+    }
+
+    private boolean fill() {
+        if (position < line.length) {
+            return true;
+        }
+        if (next == count) {
+            return false;
+        }
+        int l = random.nextInt(LOCALES.length);
+        String first = FIRST[random.nextInt(FIRST.length)];
+        String last = LAST[random.nextInt(LAST.length)];
+        String id = id(next);
+        String json = "{\"id\":\"" + id + "\",\"email\":\"" + id + "@customers.example\",\"displayName\":\""
+                + first + " " + last.replace("'", "\\u0027") + "\",\"locale\":\"" + LOCALES[l] + "\",\"country\":\""
+                + COUNTRIES[l] + "\",\"tags\":[\"psn\"" + (random.nextInt(4) == 0 ? ",\"store\"" : "")
+                + "],\"attributes\":{\"plan\":\"" + PLANS[random.nextInt(PLANS.length)] + "\",\"since\":\""
+                + (2006 + random.nextInt(20)) + "\"}}\n";
+        line = json.getBytes(StandardCharsets.UTF_8);
+        position = 0;
+        next++;
+        return true;
+    }
+}
