@@ -12,6 +12,7 @@ import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.herald.ops.Jdbc;
 import io.agroal.api.AgroalDataSource;
 
 /**
@@ -65,16 +66,9 @@ public class DeliveryCounts {
 
     /** Deliveries of a notice in one status, read inside the caller's connection. */
     public long count(Connection connection, long noticeId, Channel channel, DeliveryStatus status) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT coalesce(sum(count), 0) FROM delivery_count WHERE notice_id = ? AND channel = ?::delivery_channel AND status = ?::delivery_status")) {
-            statement.setLong(1, noticeId);
-            statement.setString(2, channel.name());
-            statement.setString(3, status.name());
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        }
+        return Jdbc.queryOne(connection, Long.class, "SELECT coalesce(sum(count), 0)::bigint FROM delivery_count"
+                + " WHERE notice_id = ? AND channel = ?::delivery_channel AND status = ?::delivery_status",
+                noticeId, channel.name(), status.name());
     }
 
     public Progress progress(long noticeId, OffsetDateTime dispatchedAt, OffsetDateTime completedAt) {

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.delivery.Channel;
 import dev.herald.delivery.DeliveryCounts;
 import dev.herald.delivery.DeliveryStatus;
+import dev.herald.ops.Jdbc;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -155,13 +156,7 @@ public class DispatchLoop {
     }
 
     private static boolean tryLock(Connection connection, long noticeId) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            statement.setLong(1, noticeId);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getBoolean(1);
-            }
-        }
+        return Jdbc.queryOne(connection, Boolean.class, "SELECT pg_try_advisory_lock(?)", noticeId);
     }
 
     private static void unlock(Connection connection, long noticeId) throws SQLException {

@@ -153,13 +153,7 @@ public class Dispatcher {
     }
 
     private static long dispatchCursor(Connection connection, long noticeId) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT dispatch_cursor FROM notice WHERE id = ?")) {
-            statement.setLong(1, noticeId);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        }
+        return Jdbc.queryOne(connection, Long.class, "SELECT dispatch_cursor FROM notice WHERE id = ?", noticeId);
     }
 
     private static List<Long> ids(PreparedStatement statement) throws SQLException {

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.notice.NoticeDtos.AffectedAccount;
 import dev.herald.notice.NoticeDtos.AffectedUploadReport;
 import dev.herald.ops.DistinctBatch;
+import dev.herald.ops.Jdbc;
 import dev.herald.ops.NdjsonLines;
 import dev.herald.ops.Rejections;
 import io.agroal.api.AgroalDataSource;
@@ -86,14 +87,9 @@ public class AffectedAccounts {
     }
 
     public long count(long noticeId) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(
-                        "SELECT count(*) FROM affected_account WHERE notice_id = ?")) {
-            statement.setLong(1, noticeId);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
+        try (Connection connection = dataSource.getConnection()) {
+            return Jdbc.queryOne(connection, Long.class, "SELECT count(*) FROM affected_account WHERE notice_id = ?",
+                    noticeId);
         } catch (SQLException e) {
             throw new IllegalStateException("Affected-account count failed", e);
         }

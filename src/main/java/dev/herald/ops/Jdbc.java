@@ -1,6 +1,8 @@
 package dev.herald.ops;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** Runs work as one transaction on a connection that is otherwise in auto-commit. */
@@ -12,6 +14,19 @@ public final class Jdbc {
     }
 
     private Jdbc() {
+    }
+
+    /** The first column of the single row a query answers, such as a count or a flag. */
+    public static <T> T queryOne(Connection connection, Class<T> type, String sql, Object... params) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                statement.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getObject(1, type);
+            }
+        }
     }
 
     public static <T> T inTransaction(Connection connection, Work<T> work) throws SQLException {

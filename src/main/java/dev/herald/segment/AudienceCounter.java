@@ -1,12 +1,11 @@
 package dev.herald.segment;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.herald.ops.Jdbc;
 import io.agroal.api.AgroalDataSource;
 
 /** Counts the customers a criteria matches, inside PostgreSQL. */
@@ -20,14 +19,9 @@ public class AudienceCounter {
     }
 
     public long count(SqlCondition condition) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(
-                        "SELECT count(*) FROM customer c WHERE " + condition.sql())) {
-            condition.bind(statement, 1);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
+        try (Connection connection = dataSource.getConnection()) {
+            return Jdbc.queryOne(connection, Long.class, "SELECT count(*) FROM customer c WHERE " + condition.sql(),
+                    condition.params().toArray());
         } catch (SQLException e) {
             throw new IllegalStateException("Audience count failed", e);
         }
