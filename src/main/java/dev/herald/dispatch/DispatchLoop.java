@@ -8,7 +8,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,16 +62,22 @@ public class DispatchLoop {
 
     /** Quarkus' scheduler runs nothing more often than once a second; the loop wants shorter ticks. */
     private ScheduledExecutorService executor;
+    /** Planning runs beside the loop, so that sending starts while a large audience is still being planned. */
+    private ExecutorService planning;
+    private final Set<Long> planningHere = ConcurrentHashMap.newKeySet();
 
     void start(@Observes StartupEvent event) {
         executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "herald-dispatch-loop"));
+        planning = Executors.newSingleThreadExecutor(r -> new Thread(r, "herald-planner"));
         long tick = config.tick().toMillis();
         executor.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         executor.shutdown();
+        planning.shutdown();
         executor.awaitTermination(30, TimeUnit.SECONDS);
+        planning.awaitTermination(30, TimeUnit.SECONDS);
     }
 
     void tick() {
@@ -97,9 +105,10 @@ public class DispatchLoop {
         if (notice == null) {
             return;
         }
-        // Plan for about one tick at a time, so that sending starts while a large audience is still being planned.
-        boolean planned = notice.planned()
-                || planner.plan(connection, notice, Instant.now().plus(config.tick()));
+        boolean planned = notice.planned();
+        if (!planned && planningHere.add(noticeId)) {
+            planning.execute(() -> plan(noticeId));
+        }
         long room = config.maxInFlight() - counts.count(connection, noticeId, Channel.EMAIL, DeliveryStatus.QUEUED);
         room -= dispatcher.publishNew(connection, noticeId, room);
         Instant last = lastRescan.getOrDefault(noticeId, Instant.EPOCH);
@@ -112,6 +121,31 @@ public class DispatchLoop {
             lastRescan.remove(noticeId);
             LOG.infof("Notice %d: COMPLETED", noticeId);
         }
+    }
+
+    /** Plans one notice to the end, unless another pod holds its planning lock. */
+    private void plan(long noticeId) {
+        try (Connection connection = dataSource.getConnection()) {
+            if (tryLock(connection, planningLock(noticeId))) {
+                try {
+                    ActiveNotice notice = load(connection, noticeId);
+                    if (notice != null && !notice.planned()) {
+                        planner.plan(connection, notice);
+                    }
+                } finally {
+                    unlock(connection, planningLock(noticeId));
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.errorf(e, "Notice %d: planning failed; the next tick tries again", noticeId);
+        } finally {
+            planningHere.remove(noticeId);
+        }
+    }
+
+    /** Advisory lock keys: a notice's id for driving it, its negation for planning it. */
+    private static long planningLock(long noticeId) {
+        return -noticeId;
     }
 
     private static List<Long> dispatching(Connection connection) throws SQLException {

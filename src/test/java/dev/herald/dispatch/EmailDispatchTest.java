@@ -15,7 +15,6 @@ import jakarta.mail.internet.MimeMessage;
 
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMailUtil;
 
 import dev.herald.support.Fixtures;
 import dev.herald.support.HeraldTest;
@@ -53,7 +52,7 @@ class EmailDispatchTest {
         for (int i = 0; i < n; i++) {
             List<MimeMessage> mine = byRecipient.get("e2e-" + i + "@e2e.example");
             assertThat(mine).as("messages to customer %d", i).hasSize(1);
-            String body = GreenMailUtil.getBody(mine.get(0));
+            String body = SmtpServer.text(mine.get(0));
             String language = LOCALES[i % LOCALES.length].substring(0, 2);
             String expected = Map.of("en", "[en]", "fr", "[fr]", "de", "[de]", "pt", "[en]").get(language);
             assertThat(mine.get(0).getSubject()).isEqualTo(expected + " Security notice for Customer Number" + i);

@@ -18,7 +18,6 @@ import jakarta.mail.internet.MimeMessage;
 
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMailUtil;
 
 import dev.herald.support.Fixtures;
 import dev.herald.support.HeraldTest;
@@ -196,7 +195,7 @@ class NoticeResourceTest {
                 .containsExactlyInAnyOrder("aff1@affected.example", "aff2@affected.example");
         for (MimeMessage message : received) {
             String expected = SmtpServer.recipient(message).startsWith("aff1") ? "4242" : "0005";
-            assertThat(GreenMailUtil.getBody(message)).contains("the card ending " + expected + " was exposed");
+            assertThat(SmtpServer.text(message)).contains("the card ending " + expected + " was exposed");
         }
     }
 }

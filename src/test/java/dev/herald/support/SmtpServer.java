@@ -1,5 +1,6 @@
 package dev.herald.support;
 
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.Map;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
@@ -38,6 +40,21 @@ public class SmtpServer implements QuarkusTestResourceLifecycleManager {
         return Arrays.stream(greenMail.getReceivedMessages())
                 .filter(m -> recipient(m).endsWith(suffix))
                 .toList();
+    }
+
+    /** The decoded text/plain part, as a mail client would show it. */
+    public static String text(MimeMessage message) {
+        try {
+            MimeMultipart parts = (MimeMultipart) message.getContent();
+            for (int i = 0; i < parts.getCount(); i++) {
+                if (parts.getBodyPart(i).isMimeType("text/plain")) {
+                    return (String) parts.getBodyPart(i).getContent();
+                }
+            }
+            throw new AssertionError("no text/plain part");
+        } catch (MessagingException | IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static String recipient(MimeMessage message) {

@@ -13,7 +13,9 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 
 import java.util.Map;
 
@@ -43,13 +45,14 @@ public final class Benchmark {
         this.base = "http://127.0.0.1:" + options.port;
     }
 
-    record Options(long customers, Path jar, int port, Path out, String database, int smtpConnections) {
+    record Options(long customers, Path jar, int port, Path out, String database, int smtpConnections, boolean jfr) {
         static Options parse(String[] args) {
             long customers = 10_000;
             Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
             int port = 18080;
             Path out = Path.of("bench/out");
             int connections = 4;
+            boolean jfr = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--customers" -> customers = Long.parseLong(args[++i].replace("_", ""));
@@ -57,11 +60,12 @@ public final class Benchmark {
                     case "--port" -> port = Integer.parseInt(args[++i]);
                     case "--out" -> out = Path.of(args[++i]);
                     case "--smtp-connections" -> connections = Integer.parseInt(args[++i]);
+                    case "--jfr" -> jfr = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; options: --customers N --jar PATH --port N --out DIR --smtp-connections N");
+                            + "; options: --customers N --jar PATH --port N --out DIR --smtp-connections N --jfr");
                 }
             }
-            return new Options(customers, jar, port, out, "herald_bench", connections);
+            return new Options(customers, jar, port, out, "herald_bench", connections, jfr);
         }
     }
 
@@ -95,7 +99,13 @@ public final class Benchmark {
         if (!Files.exists(options.jar())) {
             throw new IllegalStateException(options.jar() + " is missing: build Herald first (./mvnw package -DskipTests)");
         }
-        ProcessBuilder builder = new ProcessBuilder("java", "-jar", options.jar().toString());
+        List<String> command = new ArrayList<>(List.of("java"));
+        if (options.jfr()) {
+            // A profile of the whole run, for `jfr print` or JDK Mission Control.
+            command.add("-XX:StartFlightRecording=filename=" + options.out().resolve("herald.jfr") + ",settings=profile");
+        }
+        command.addAll(List.of("-jar", options.jar().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(options.port()));
         env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + options.database());

@@ -1,6 +1,8 @@
 package dev.herald.channel.email;
 
 import java.io.UnsupportedEncodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Date;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,6 +10,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
@@ -17,6 +20,8 @@ import dev.herald.render.RenderedEmail;
 /** Builds the MIME message of one delivery: multipart/alternative with a plain-text and an HTML part. */
 @ApplicationScoped
 public class EmailComposer {
+
+    private static final Base64.Encoder BASE64 = Base64.getMimeEncoder(76, new byte[] { '\r', '\n' });
 
     private final InternetAddress from;
     private final String messageIdDomain;
@@ -36,14 +41,23 @@ public class EmailComposer {
         message.setSentDate(new Date());
         message.setHeader("Content-Language", email.locale());
         message.setHeader("X-Herald-Delivery", noticeId + "/" + deliveryId);
-        MimeBodyPart text = new MimeBodyPart();
-        text.setText(email.text(), "UTF-8", "plain");
-        MimeBodyPart html = new MimeBodyPart();
-        html.setText(email.html(), "UTF-8", "html");
-        MimeMultipart body = new MimeMultipart("alternative", text, html);
+        MimeMultipart body = new MimeMultipart("alternative", part("text/plain", email.text()),
+                part("text/html", email.html()));
         message.setContent(body);
         message.saveChanges();
         return message;
+    }
+
+    /**
+     * A body part whose bytes are encoded here, once, by the JDK's base64 encoder: given text instead,
+     * Jakarta Mail scans it to choose an encoding and then quoted-printable-encodes it byte by byte,
+     * which profiles showed to be the largest single cost of a send.
+     */
+    private static MimeBodyPart part(String type, String content) throws MessagingException {
+        InternetHeaders headers = new InternetHeaders();
+        headers.setHeader("Content-Type", type + "; charset=UTF-8");
+        headers.setHeader("Content-Transfer-Encoding", "base64");
+        return new MimeBodyPart(headers, BASE64.encode(content.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static InternetAddress address(String email, String name) throws MessagingException {
