@@ -5,11 +5,17 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.ConstraintViolation;
@@ -130,11 +136,16 @@ public class CustomerImporter {
                 tags == null ? List.of() : Arrays.stream(tags.split(";")).map(String::trim).toList(), attributes);
     }
 
-    /** One import in progress: the current batch and the running totals. */
+    /**
+     * One import in progress: the current batch and the running totals. A batch is written on the
+     * writer thread while the next one is parsed and validated here; at most two are in flight, so
+     * memory stays bounded and a database failure stops the import at the next batch.
+     */
     private final class Run {
-        private CustomerStore.Written written = new CustomerStore.Written(0, 0, 0);
-        private final DistinctBatch<CustomerInput> batch = new DistinctBatch<>(BATCH, CustomerInput::id,
-                rows -> written = written.plus(store.upsert(rows)));
+        private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "customer-import-writer"));
+        private final Semaphore inFlight = new Semaphore(2);
+        private final List<Future<CustomerStore.Written>> writes = new ArrayList<>();
+        private final DistinctBatch<CustomerInput> batch = new DistinctBatch<>(BATCH, CustomerInput::id, this::write);
         private final Rejections rejections = new Rejections();
         private long received;
 
@@ -157,10 +168,42 @@ public class CustomerImporter {
             rejections.add(line, reason);
         }
 
+        private void write(List<CustomerInput> rows) {
+            inFlight.acquireUninterruptibly();
+            writes.add(writer.submit(() -> {
+                try {
+                    return store.upsert(rows);
+                } finally {
+                    inFlight.release();
+                }
+            }));
+            writes.removeIf(w -> w.isDone() && settled(w));
+        }
+
         ImportReport finish() {
-            batch.flush();
-            return new ImportReport(received, written.inserted(), written.updated(), written.unchanged(),
-                    rejections.count(), rejections.kept());
+            try {
+                batch.flush();
+                writes.forEach(this::settled);
+                return new ImportReport(received, written.inserted(), written.updated(), written.unchanged(),
+                        rejections.count(), rejections.kept());
+            } finally {
+                writer.shutdownNow();
+            }
+        }
+
+        private CustomerStore.Written written = new CustomerStore.Written(0, 0, 0);
+
+        /** Adds a finished write to the totals, or rethrows its failure. */
+        private boolean settled(Future<CustomerStore.Written> write) {
+            try {
+                written = written.plus(write.get());
+                return true;
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while importing", e);
+            }
         }
     }
 }

@@ -35,6 +35,15 @@ class CustomerResourceTest {
     }
 
     @Test
+    void tagsSurviveCharactersThatMeanSomethingInArrayLiterals() {
+        List<String> tags = List.of("a,b", "q\"uote", "back\\slash", "{brace}", "NULL", " spaced ");
+        given().contentType(ContentType.JSON).body(Map.of("tags", tags))
+                .put("/v1/customers/{id}", "cust-tags")
+                .then().statusCode(201);
+        given().get("/v1/customers/{id}", "cust-tags").then().body("tags", equalTo(tags));
+    }
+
+    @Test
     void invalidFieldsAreNamedInTheProblem() {
         given().contentType(ContentType.JSON)
                 .body(Map.of("email", "not-an-address", "locale", "english please", "country", "usa"))

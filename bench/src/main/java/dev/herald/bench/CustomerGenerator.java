@@ -42,15 +42,17 @@ final class CustomerGenerator extends InputStream {
         return line[position++] & 0xff;
     }
 
+    /** Fills the whole buffer: a read of one line each would make each line an HTTP chunk of its own. */
     @Override
     public int read(byte[] buffer, int offset, int length) {
-        if (!fill()) {
-            return -1;
+        int copied = 0;
+        while (copied < length && fill()) {
+            int n = Math.min(length - copied, line.length - position);
+            System.arraycopy(line, position, buffer, offset + copied, n);
+            position += n;
+            copied += n;
         }
-        int n = Math.min(length, line.length - position);
-        System.arraycopy(line, position, buffer, offset, n);
-        position += n;
-        return n;
+        return copied == 0 ? -1 : copied;
     }
 
     private boolean fill() {

@@ -1,0 +1,182 @@
+package dev.herald.bench;
+
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.mail.Address;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+
+import org.postgresql.PGConnection;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+
+/**
+ * What no implementation can beat on this machine: the same amount of work done by the plainest
+ * code, on the same services. Each returns the seconds it took.
+ */
+final class Floors {
+
+    private Floors() {
+    }
+
+    /** COPY of N rows shaped like a delivery row into PostgreSQL. */
+    static double copy(String jdbcUrl, long n) throws Exception {
+        try (Connection db = DriverManager.getConnection(jdbcUrl, "herald", "herald");
+                Statement statement = db.createStatement()) {
+            statement.execute("CREATE TEMP TABLE floor_delivery (notice_id bigint, id bigint, customer_id text,"
+                    + " channel delivery_channel, status delivery_status, destination text)");
+            long start = System.nanoTime();
+            db.unwrap(PGConnection.class).getCopyAPI().copyIn(
+                    "COPY floor_delivery FROM STDIN", new RowReader(n));
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    /** Publishing N/batch messages of the batch size with publisher confirms, and consuming them. */
+    static double broker(long messages, int bodyBytes) throws Exception {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        try (com.rabbitmq.client.Connection connection = factory.newConnection();
+                Channel publish = connection.createChannel(); Channel consume = connection.createChannel()) {
+            String queue = publish.queueDeclare("", false, true, true, null).getQueue();
+            publish.confirmSelect();
+            consume.basicQos(20);
+            CountDownLatch done = new CountDownLatch(1);
+            AtomicLong received = new AtomicLong();
+            byte[] body = new byte[bodyBytes];
+            Arrays.fill(body, (byte) '7');
+            long start = System.nanoTime();
+            consume.basicConsume(queue, false, new DefaultConsumer(consume) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] b)
+                        throws java.io.IOException {
+                    consume.basicAck(envelope.getDeliveryTag(), false);
+                    if (received.incrementAndGet() == messages) {
+                        done.countDown();
+                    }
+                }
+            });
+            for (long i = 0; i < messages; i++) {
+                publish.basicPublish("", queue, null, body);
+                if (i % 100 == 99) {
+                    publish.waitForConfirmsOrDie(30_000);
+                }
+            }
+            publish.waitForConfirmsOrDie(30_000);
+            if (!done.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("Broker floor: consumed " + received + " of " + messages);
+            }
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    /** Sending N ready-made messages of the given size over the given number of reused connections. */
+    static double smtp(int port, long n, int connections, int messageBytes) throws Exception {
+        Properties properties = new Properties();
+        properties.put("mail.smtp.host", "127.0.0.1");
+        properties.put("mail.smtp.port", String.valueOf(port));
+        properties.put("mail.smtp.quitwait", "false");
+        Session session = Session.getInstance(properties);
+        MimeMessage message = message(session, messageBytes);
+        List<Thread> senders = new ArrayList<>();
+        AtomicLong next = new AtomicLong();
+        List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long start = System.nanoTime();
+        for (int c = 0; c < connections; c++) {
+            Thread sender = new Thread(() -> {
+                try (Transport transport = session.getTransport("smtp")) {
+                    transport.connect();
+                    for (long i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                        transport.sendMessage(message, new Address[] { new InternetAddress("floor-" + i + "@floor.example") });
+                    }
+                } catch (Exception e) {
+                    failures.add(e);
+                }
+            });
+            sender.start();
+            senders.add(sender);
+        }
+        for (Thread sender : senders) {
+            sender.join();
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static MimeMessage message(Session session, int bytes) throws Exception {
+        MimeMessage message = new MimeMessage(session);
+        message.setFrom(new InternetAddress("floor@herald.example"));
+        message.setRecipient(MimeMessage.RecipientType.TO, new InternetAddress("floor@floor.example"));
+        message.setSubject("Important: a security incident involving your account", "UTF-8");
+        // Two base64 parts, like Herald's, together about the size of Herald's average message.
+        int partBytes = Math.max(100, (bytes - 900) / 2 * 3 / 4);
+        MimeMultipart body = new MimeMultipart("alternative", part("text/plain", partBytes), part("text/html", partBytes));
+        message.setContent(body);
+        message.saveChanges();
+        return message;
+    }
+
+    private static MimeBodyPart part(String type, int bytes) throws Exception {
+        InternetHeaders headers = new InternetHeaders();
+        headers.setHeader("Content-Type", type + "; charset=UTF-8");
+        headers.setHeader("Content-Transfer-Encoding", "base64");
+        byte[] text = "Your account data was involved in a security incident. ".repeat(bytes / 56 + 1)
+                .substring(0, bytes).getBytes(StandardCharsets.UTF_8);
+        return new MimeBodyPart(headers, java.util.Base64.getMimeEncoder().encode(text));
+    }
+
+    /** COPY text rows, made as they are read. */
+    private static final class RowReader extends Reader {
+        private final long n;
+        private long row;
+        private String current = "";
+        private int position;
+
+        RowReader(long n) {
+            this.n = n;
+        }
+
+        @Override
+        public int read(char[] buffer, int offset, int length) {
+            if (position == current.length()) {
+                if (row == n) {
+                    return -1;
+                }
+                current = "1\t" + row + "\tcust-" + String.format("%09d", row) + "\tEMAIL\tPENDING\tcust-"
+                        + String.format("%09d", row) + "@customers.example\n";
+                position = 0;
+                row++;
+            }
+            int count = Math.min(length, current.length() - position);
+            current.getChars(position, position + count, buffer, offset);
+            position += count;
+            return count;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
