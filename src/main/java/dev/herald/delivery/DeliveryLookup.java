@@ -22,8 +22,9 @@ import io.agroal.api.AgroalDataSource;
 @ApplicationScoped
 public class DeliveryLookup {
 
+    /** Read from delivery_view, whose state shows never-attempted deliveries already handed to the broker as QUEUED. */
     private static final String COLUMNS = """
-            d.id, d.notice_id, d.customer_id, d.channel::text, d.destination, d.status::text, d.attempts,
+            d.id, d.notice_id, d.customer_id, d.channel::text, d.destination, d.state::text, d.attempts,
             d.updated_at, d.next_attempt_at, d.last_error""";
 
     /** A customer's history is short (a row per notice and channel); this bounds a pathological one. */
@@ -36,8 +37,8 @@ public class DeliveryLookup {
     }
 
     public DeliveryPage page(long noticeId, DeliveryStatus status, long after, int limit) {
-        String sql = "SELECT " + COLUMNS + " FROM delivery d WHERE d.notice_id = ? AND d.id > ?"
-                + (status == null ? "" : " AND d.status = ?::delivery_status") + " ORDER BY d.id LIMIT ?";
+        String sql = "SELECT " + COLUMNS + " FROM delivery_view d WHERE d.notice_id = ? AND d.id > ?"
+                + (status == null ? "" : " AND d.state = ?::delivery_status") + " ORDER BY d.id LIMIT ?";
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql)) {
             int i = 1;
@@ -63,7 +64,7 @@ public class DeliveryLookup {
 
     /** Newest notice first; each delivery with its timeline events, oldest first. */
     public List<CustomerDelivery> ofCustomer(String customerId) {
-        String sql = "SELECT " + COLUMNS + ", n.name FROM delivery d JOIN notice n ON n.id = d.notice_id"
+        String sql = "SELECT " + COLUMNS + ", d.notice_name FROM delivery_view d"
                 + " WHERE d.customer_id = ? ORDER BY d.notice_id DESC, d.channel, d.id LIMIT " + CUSTOMER_LIMIT;
         try (Connection connection = dataSource.getConnection()) {
             Map<Long, DeliveryView> deliveries = new LinkedHashMap<>();

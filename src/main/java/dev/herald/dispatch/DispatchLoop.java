@@ -110,12 +110,16 @@ public class DispatchLoop {
             planning.execute(() -> plan(noticeId));
         }
         long room = config.maxInFlight() - counts.count(connection, noticeId, Channel.EMAIL, DeliveryStatus.QUEUED);
-        room -= dispatcher.publishNew(connection, noticeId, room);
+        // While a notice is being planned only its first window goes out: the first emails leave at
+        // once, and planning does not compete with sending for the machine.
+        if (planned || Jdbc.queryOne(connection, Long.class, "SELECT dispatch_cursor FROM notice WHERE id = ?", noticeId) == 0) {
+            room -= dispatcher.publishNew(connection, noticeId, room);
+        }
         Instant last = lastRescan.getOrDefault(noticeId, Instant.EPOCH);
         if (planned && Instant.now().isAfter(last.plus(config.rescanInterval()))) {
             lastRescan.put(noticeId, Instant.now());
             dispatcher.publishDueRetries(connection, noticeId, room);
-            dispatcher.republishStale(connection, noticeId, config.maxInFlight());
+            dispatcher.republishStale(connection, noticeId);
         }
         if (planned && complete(connection, noticeId)) {
             lastRescan.remove(noticeId);
@@ -185,8 +189,12 @@ public class DispatchLoop {
                 """)) {
             statement.setLong(1, noticeId);
             statement.setLong(2, noticeId);
-            return statement.executeUpdate() == 1;
+            if (statement.executeUpdate() == 0) {
+                return false;
+            }
         }
+        Jdbc.update(connection, "DELETE FROM dispatch_window WHERE notice_id = ?", noticeId);
+        return true;
     }
 
     private static boolean tryLock(Connection connection, long noticeId) throws SQLException {

@@ -19,9 +19,10 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Hands deliveries to the broker. Rows are claimed (PENDING to QUEUED) and committed before their
- * message is published, so the database always knows what is in flight; a message that is never
- * confirmed is put back to PENDING, and one lost after its confirm is found by {@link #republishStale}.
+ * Hands deliveries to the broker. A window of never-attempted deliveries is recorded (with the
+ * cursor and the counters) before any message about it is published, without rewriting the rows;
+ * a window whose messages were refused or lost is published again by {@link #republishStale}.
+ * Deliveries due for a retry are claimed row by row (status QUEUED): they are few.
  */
 @ApplicationScoped
 public class Dispatcher {
@@ -29,20 +30,42 @@ public class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
     private static final dev.herald.delivery.Channel EMAIL = dev.herald.delivery.Channel.EMAIL;
 
-    /** PENDING rows in an id range that are due, oldest first; locked rows belong to someone else. */
-    private static final String CLAIM = """
+    /** Deliveries that were never attempted, after the cursor, in id order. */
+    private static final String NEXT_WINDOW = """
+            SELECT id FROM delivery
+             WHERE notice_id = ? AND id > ? AND status = 'PENDING' AND next_attempt_at IS NULL
+             ORDER BY id LIMIT ?
+            """;
+
+    /** Deliveries whose retry is due, claimed; rows another transaction holds are left to it. */
+    private static final String CLAIM_RETRIES = """
             WITH claimed AS (
               UPDATE delivery d SET status = 'QUEUED', updated_at = now()
                WHERE d.notice_id = ? AND d.id IN (
                      SELECT id FROM delivery
-                      WHERE notice_id = ? AND id > ? AND id <= ? AND status = 'PENDING'
-                        AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+                      WHERE notice_id = ? AND status = 'PENDING' AND next_attempt_at <= now()
                       ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
               RETURNING d.id)
             SELECT id FROM claimed ORDER BY id
             """;
 
-    private static final String STALE = """
+    /** Windows published longer ago than the requeue delay, oldest first. */
+    private static final String STALE_WINDOWS = """
+            SELECT first_id, last_id FROM dispatch_window
+             WHERE notice_id = ? AND published_at < now() - make_interval(secs => ?)
+             ORDER BY last_id LIMIT 10
+            """;
+
+    /** What of a window was never attempted (retries are the business of STALE_RETRIES). */
+    private static final String UNFINISHED = """
+            SELECT id FROM delivery
+             WHERE notice_id = ? AND id BETWEEN ? AND ?
+               AND status = 'PENDING' AND next_attempt_at IS NULL
+             ORDER BY id
+            """;
+
+    /** Retry claims untouched for longer than the requeue delay. */
+    private static final String STALE_RETRIES = """
             WITH stale AS (
               UPDATE delivery d SET updated_at = now()
                WHERE d.notice_id = ? AND d.id IN (
@@ -64,78 +87,131 @@ public class Dispatcher {
         this.config = config;
     }
 
-    /** Claims and publishes up to {@code room} never-sent deliveries after the cursor; answers how many. */
+    /** Records and publishes the next window of up to {@code room} never-attempted deliveries; answers how many. */
     int publishNew(Connection connection, long noticeId, long room) throws SQLException {
-        List<Long> ids = claim(connection, noticeId, dispatchCursor(connection, noticeId), Long.MAX_VALUE, room, true);
-        return publish(connection, noticeId, ids);
-    }
-
-    /** Claims and publishes up to {@code room} deliveries behind the cursor whose retry is due. */
-    int publishDueRetries(Connection connection, long noticeId, long room) throws SQLException {
-        List<Long> ids = claim(connection, noticeId, 0, dispatchCursor(connection, noticeId), room, false);
-        return publish(connection, noticeId, ids);
-    }
-
-    /** Publishes again deliveries that have sat QUEUED too long: their message or the pod handling it was lost. */
-    int republishStale(Connection connection, long noticeId, long limit) throws SQLException {
-        List<Long> ids = Jdbc.inTransaction(connection, c -> {
-            try (PreparedStatement statement = c.prepareStatement(STALE)) {
-                statement.setLong(1, noticeId);
-                statement.setLong(2, noticeId);
-                statement.setDouble(3, config.requeueAfter().toMillis() / 1000.0);
-                statement.setLong(4, limit);
-                return ids(statement);
-            }
-        });
-        if (!ids.isEmpty()) {
-            LOG.infof("Notice %d: publishing %d stale QUEUED deliveries again", noticeId, ids.size());
-        }
-        return publish(connection, noticeId, ids);
-    }
-
-    private List<Long> claim(Connection connection, long noticeId, long after, long upTo, long room,
-            boolean advanceCursor) throws SQLException {
         if (room <= 0) {
-            return List.of();
+            return 0;
         }
-        return Jdbc.inTransaction(connection, c -> {
-            List<Long> ids;
-            try (PreparedStatement statement = c.prepareStatement(CLAIM)) {
+        List<Long> ids = Jdbc.inTransaction(connection, c -> {
+            long cursor = Jdbc.queryOne(c, Long.class, "SELECT dispatch_cursor FROM notice WHERE id = ? FOR UPDATE", noticeId);
+            List<Long> window;
+            try (PreparedStatement statement = c.prepareStatement(NEXT_WINDOW)) {
+                statement.setLong(1, noticeId);
+                statement.setLong(2, cursor);
+                statement.setLong(3, room);
+                window = ids(statement);
+            }
+            if (window.isEmpty()) {
+                return window;
+            }
+            long first = window.get(0);
+            long last = window.get(window.size() - 1);
+            Jdbc.update(c, "INSERT INTO dispatch_window (notice_id, first_id, last_id, published_at) VALUES (?, ?, ?, now())",
+                    noticeId, first, last);
+            Jdbc.update(c, "UPDATE notice SET dispatch_cursor = ? WHERE id = ?", last, noticeId);
+            counts.apply(c, noticeId, new DeliveryCounts.Delta()
+                    .move(EMAIL, DeliveryStatus.PENDING, DeliveryStatus.QUEUED, window.size()));
+            return window;
+        });
+        if (!ids.isEmpty() && !publishStriped(noticeId, ids)) {
+            // Refused by the broker: the sweeper publishes this window again at its next pass.
+            Jdbc.update(connection, "UPDATE dispatch_window SET published_at = '-infinity' WHERE notice_id = ? AND last_id = ?",
+                    noticeId, ids.get(ids.size() - 1));
+        }
+        return ids.size();
+    }
+
+    /** Claims and publishes up to {@code room} deliveries whose retry is due. */
+    int publishDueRetries(Connection connection, long noticeId, long room) throws SQLException {
+        if (room <= 0) {
+            return 0;
+        }
+        List<Long> ids = Jdbc.inTransaction(connection, c -> {
+            List<Long> claimed;
+            try (PreparedStatement statement = c.prepareStatement(CLAIM_RETRIES)) {
                 statement.setLong(1, noticeId);
                 statement.setLong(2, noticeId);
-                statement.setLong(3, after);
-                statement.setLong(4, upTo);
-                statement.setLong(5, room);
-                ids = ids(statement);
+                statement.setLong(3, room);
+                claimed = ids(statement);
             }
             counts.apply(c, noticeId, new DeliveryCounts.Delta()
-                    .move(EMAIL, DeliveryStatus.PENDING, DeliveryStatus.QUEUED, ids.size()));
-            if (advanceCursor && !ids.isEmpty()) {
-                try (PreparedStatement cursor = c.prepareStatement("UPDATE notice SET dispatch_cursor = ? WHERE id = ?")) {
-                    cursor.setLong(1, ids.get(ids.size() - 1));
-                    cursor.setLong(2, noticeId);
-                    cursor.executeUpdate();
-                }
-            }
-            return ids;
+                    .move(EMAIL, DeliveryStatus.PENDING, DeliveryStatus.QUEUED, claimed.size()));
+            return claimed;
         });
+        if (!ids.isEmpty() && !publishStriped(noticeId, ids)) {
+            unclaim(connection, noticeId, ids);
+        }
+        return ids.size();
     }
 
-    /** Publishes in batches with publisher confirms; what the broker did not confirm goes back to PENDING. */
-    private int publish(Connection connection, long noticeId, List<Long> ids) throws SQLException {
-        int published = 0;
-        try {
-            for (int from = 0; from < ids.size(); from += config.batchSize()) {
-                List<Long> batch = ids.subList(from, Math.min(ids.size(), from + config.batchSize()));
-                emailBatches.sendAndAwait(JsonObject.mapFrom(new DeliveryBatch(noticeId, new ArrayList<>(batch))));
-                published += batch.size();
+    /**
+     * Publishes again what has waited too long since it was handed to the broker: its message was
+     * lost, refused, or the pod handling it died. Rows a worker holds or has finished are skipped by
+     * the worker, so a re-publish never sends twice.
+     */
+    void republishStale(Connection connection, long noticeId) throws SQLException {
+        double requeueSeconds = config.requeueAfter().toMillis() / 1000.0;
+        List<long[]> windows = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(STALE_WINDOWS)) {
+            statement.setLong(1, noticeId);
+            statement.setDouble(2, requeueSeconds);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    windows.add(new long[] { rows.getLong(1), rows.getLong(2) });
+                }
             }
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "Notice %d: the broker did not take %d deliveries; they go back to PENDING", noticeId,
-                    ids.size() - published);
-            unclaim(connection, noticeId, ids.subList(published, ids.size()));
         }
-        return published;
+        for (long[] window : windows) {
+            List<Long> waiting;
+            try (PreparedStatement statement = connection.prepareStatement(UNFINISHED)) {
+                statement.setLong(1, noticeId);
+                statement.setLong(2, window[0]);
+                statement.setLong(3, window[1]);
+                waiting = ids(statement);
+            }
+            if (waiting.isEmpty()) {
+                Jdbc.update(connection, "DELETE FROM dispatch_window WHERE notice_id = ? AND last_id = ?", noticeId, window[1]);
+                continue;
+            }
+            LOG.infof("Notice %d: publishing %d deliveries of a stale window again", noticeId, waiting.size());
+            if (publishStriped(noticeId, waiting)) {
+                Jdbc.update(connection, "UPDATE dispatch_window SET published_at = now() WHERE notice_id = ? AND last_id = ?",
+                        noticeId, window[1]);
+            }
+        }
+        List<Long> retries;
+        try (PreparedStatement statement = connection.prepareStatement(STALE_RETRIES)) {
+            statement.setLong(1, noticeId);
+            statement.setLong(2, noticeId);
+            statement.setDouble(3, requeueSeconds);
+            statement.setLong(4, config.maxInFlight());
+            retries = ids(statement);
+        }
+        if (!retries.isEmpty()) {
+            LOG.infof("Notice %d: publishing %d stale retries again", noticeId, retries.size());
+            publishStriped(noticeId, retries);
+        }
+    }
+
+    /**
+     * Publishes in batches of every K-th id (K = number of batches), so that rows sharing a page land
+     * in different batches; answers whether the broker confirmed every batch.
+     */
+    private boolean publishStriped(long noticeId, List<Long> ids) {
+        int batches = (ids.size() + config.batchSize() - 1) / config.batchSize();
+        try {
+            for (int b = 0; b < batches; b++) {
+                List<Long> batch = new ArrayList<>(config.batchSize());
+                for (int i = b; i < ids.size(); i += batches) {
+                    batch.add(ids.get(i));
+                }
+                emailBatches.sendAndAwait(JsonObject.mapFrom(new DeliveryBatch(noticeId, batch)));
+            }
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "Notice %d: the broker did not take a batch of deliveries", noticeId);
+            return false;
+        }
     }
 
     private void unclaim(Connection connection, long noticeId, List<Long> ids) throws SQLException {
@@ -150,10 +226,6 @@ public class Dispatcher {
             }
             return null;
         });
-    }
-
-    private static long dispatchCursor(Connection connection, long noticeId) throws SQLException {
-        return Jdbc.queryOne(connection, Long.class, "SELECT dispatch_cursor FROM notice WHERE id = ?", noticeId);
     }
 
     private static List<Long> ids(PreparedStatement statement) throws SQLException {

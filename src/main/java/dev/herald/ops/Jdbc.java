@@ -16,16 +16,28 @@ public final class Jdbc {
     private Jdbc() {
     }
 
+    /** Runs one statement that answers no rows; answers how many rows it changed. */
+    public static int update(Connection connection, String sql, Object... params) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, params);
+            return statement.executeUpdate();
+        }
+    }
+
     /** The first column of the single row a query answers, such as a count or a flag. */
     public static <T> T queryOne(Connection connection, Class<T> type, String sql, Object... params) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                statement.setObject(i + 1, params[i]);
-            }
+            bind(statement, params);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 return rows.getObject(1, type);
             }
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object... params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            statement.setObject(i + 1, params[i]);
         }
     }
 

@@ -35,7 +35,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Consumes batches of email deliveries. One transaction per batch locks the rows that are still
- * QUEUED (rows another worker holds are skipped, rows already finished are not selected), renders
+ * waiting (never attempted, or claimed for a retry; rows another worker holds are skipped, rows
+ * already finished or waiting for a later retry are not selected), renders
  * and sends each message, and writes every outcome before it commits: a re-published batch can
  * therefore never send a delivery that is already SENT.
  */
@@ -51,7 +52,8 @@ public class EmailWorker {
               FROM delivery d
               JOIN customer c ON c.id = d.customer_id
               LEFT JOIN affected_account a ON a.notice_id = d.notice_id AND a.customer_id = d.customer_id
-             WHERE d.notice_id = ? AND d.id = ANY(?) AND d.status = 'QUEUED'
+             WHERE d.notice_id = ? AND d.id = ANY(?)
+               AND (d.status = 'QUEUED' OR (d.status = 'PENDING' AND d.next_attempt_at IS NULL))
              ORDER BY d.id
                FOR UPDATE OF d SKIP LOCKED
             """;
