@@ -3,14 +3,25 @@ package dev.herald.render;
 import java.util.Locale;
 import java.util.Map;
 
+import io.quarkus.qute.RawString;
 import io.quarkus.qute.Template;
 
 /** A notice's templates, parsed once and shared by every message of that notice. */
 public record CompiledNotice(long noticeId, String noticeName, Map<String, CompiledLocale> locales,
         String fallbackLocale) {
 
-    public record CompiledLocale(String locale, Template subject, Map<String, Template> sections, Template html,
+    public record CompiledLocale(String locale, Part subject, Map<String, Part> sections, Template html,
             Template text) {
+    }
+
+    /**
+     * A subject or section. Most are the same for every customer: those are rendered once, and escaped
+     * for HTML once, when the notice is compiled, instead of once per message.
+     */
+    public record Part(Template template, String constantText, RawString constantHtml) {
+        boolean isConstant() {
+            return constantText != null;
+        }
     }
 
     /** The customer's exact locale, else its language, else the notice's fallback. */

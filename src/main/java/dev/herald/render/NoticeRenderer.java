@@ -18,9 +18,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.herald.ops.Problem.FieldError;
 import dev.herald.render.CompiledNotice.CompiledLocale;
+import dev.herald.render.CompiledNotice.Part;
 import io.quarkus.qute.Engine;
 import io.quarkus.qute.Expression;
 import io.quarkus.qute.HtmlEscaper;
+import io.quarkus.qute.RawString;
 import io.quarkus.qute.SectionBlock;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateException;
@@ -37,9 +39,11 @@ public class NoticeRenderer {
 
     static final List<String> NOTICE_PROPERTIES = List.of("id", "name");
 
+    private static final HtmlEscaper ESCAPER = new HtmlEscaper(List.of(Variant.TEXT_HTML));
+
     private final Engine engine = Engine.builder()
             .addDefaults()
-            .addResultMapper(new HtmlEscaper(List.of(Variant.TEXT_HTML)))
+            .addResultMapper(ESCAPER)
             .strictRendering(true)
             .removeStandaloneLines(true)
             .build();
@@ -81,10 +85,10 @@ public class NoticeRenderer {
             String fallbackLocale) {
         Map<String, CompiledLocale> locales = new LinkedHashMap<>();
         templates.forEach((tag, template) -> {
-            Map<String, Template> sections = new LinkedHashMap<>();
-            sectionsOf(template.sections()).forEach((name, text) -> sections.put(name, parse(text, Variant.TEXT_PLAIN)));
-            locales.put(tag.toLowerCase(Locale.ROOT), new CompiledLocale(tag, parse(template.subject(), Variant.TEXT_PLAIN),
-                    sections, parse(template.html(), Variant.TEXT_HTML), parse(template.text(), Variant.TEXT_PLAIN)));
+            Map<String, Part> sections = new LinkedHashMap<>();
+            sectionsOf(template.sections()).forEach((name, text) -> sections.put(name, part(text)));
+            locales.put(tag.toLowerCase(Locale.ROOT), new CompiledLocale(tag, part(template.subject()), sections,
+                    parse(template.html(), Variant.TEXT_HTML), parse(template.text(), Variant.TEXT_PLAIN)));
         });
         return new CompiledNotice(noticeId, noticeName, Map.copyOf(locales), fallbackLocale);
     }
@@ -95,11 +99,31 @@ public class NoticeRenderer {
         data.put("customer", recipient.customerData());
         data.put("notice", Map.of("id", notice.noticeId(), "name", notice.noticeName()));
         data.put("vars", recipient.vars() == null ? Map.of() : recipient.vars());
-        String subject = oneLine(locale.subject().render(data));
-        Map<String, String> sections = new LinkedHashMap<>();
-        locale.sections().forEach((name, template) -> sections.put(name, template.render(data)));
-        data.put("sections", sections);
-        return new RenderedEmail(locale.locale(), subject, locale.html().render(data), locale.text().render(data));
+        String subject = oneLine(textOf(locale.subject(), data));
+        Map<String, Object> textSections = new LinkedHashMap<>();
+        Map<String, Object> htmlSections = new LinkedHashMap<>();
+        locale.sections().forEach((name, part) -> {
+            String text = textOf(part, data);
+            textSections.put(name, text);
+            htmlSections.put(name, part.isConstant() ? part.constantHtml() : new RawString(ESCAPER.map(text, null)));
+        });
+        data.put("sections", htmlSections);
+        String html = locale.html().render(data);
+        data.put("sections", textSections);
+        return new RenderedEmail(locale.locale(), subject, html, locale.text().render(data));
+    }
+
+    private static String textOf(Part part, Map<String, Object> data) {
+        return part.isConstant() ? part.constantText() : part.template().render(data);
+    }
+
+    private Part part(String content) {
+        Template template = parse(content, Variant.TEXT_PLAIN);
+        if (!template.getExpressions().isEmpty()) {
+            return new Part(template, null, null);
+        }
+        String text = template.render();
+        return new Part(template, text, new RawString(ESCAPER.map(text, null)));
     }
 
     /** A subject is a header: a line break in it could smuggle in headers of its own. */
