@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -25,11 +24,20 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 @ApplicationScoped
 public class DeliveryPlanner {
 
-    /** Audience source: the customers matching a condition, or the notice's affected-account list. */
-    private static final String FROM_CUSTOMERS = "SELECT c.id, c.email FROM customer c WHERE c.id > ? AND (%s) ORDER BY c.id LIMIT ?";
+    /**
+     * Chunks are key ranges of the audience's source: the upper key is found by walking the primary key
+     * (index only), then the chunk is selected by range. Selecting "the next N matching customers"
+     * instead let PostgreSQL, which cannot estimate how many match, scan and sort the whole customer
+     * table for every chunk.
+     */
+    private static final String CUSTOMERS_BOUND = "SELECT id FROM customer WHERE id > ? ORDER BY id OFFSET ? LIMIT 1";
+    private static final String AFFECTED_BOUND = """
+            SELECT customer_id FROM affected_account WHERE notice_id = ? AND customer_id > ?
+             ORDER BY customer_id OFFSET ? LIMIT 1""";
+    private static final String FROM_CUSTOMERS = "SELECT c.id, c.email FROM customer c WHERE c.id > ? %s AND (%s)";
     private static final String FROM_AFFECTED = """
             SELECT c.id, c.email FROM affected_account a JOIN customer c ON c.id = a.customer_id
-             WHERE a.notice_id = ? AND a.customer_id > ? AND (%s) ORDER BY a.customer_id LIMIT ?""";
+             WHERE a.notice_id = ? AND a.customer_id > ? %s AND (%s)""";
 
     /**
      * No ON CONFLICT: the cursor commits with its chunk, so no customer is planned twice, and should
@@ -44,9 +52,7 @@ public class DeliveryPlanner {
                           s.email, CASE WHEN s.email IS NULL THEN 'no email address' END
                      FROM src s
                    RETURNING status)
-            SELECT (SELECT max(id) FROM src), (SELECT count(*) FROM src),
-                   count(*) FILTER (WHERE status = 'PENDING'), count(*) FILTER (WHERE status = 'SKIPPED')
-              FROM ins
+            SELECT count(*) FILTER (WHERE status = 'PENDING'), count(*) FILTER (WHERE status = 'SKIPPED') FROM ins
             """;
 
     private final DispatchConfig config;
@@ -61,49 +67,43 @@ public class DeliveryPlanner {
     void plan(Connection connection, ActiveNotice notice) throws SQLException {
         SqlCondition condition = conditionOf(notice);
         boolean affected = notice.audience().has("affectedAccounts");
-        String sql = String.format(PLAN_EMAIL, String.format(affected ? FROM_AFFECTED : FROM_CUSTOMERS, condition.sql()));
         String cursor = notice.planCursor() == null ? "" : notice.planCursor();
         while (cursor != null) {
             String from = cursor;
-            cursor = Jdbc.inTransaction(connection, c -> planChunk(c, notice.id(), affected, sql, condition, from));
+            cursor = Jdbc.inTransaction(connection, c -> planChunk(c, notice.id(), affected, condition, from));
         }
     }
 
-    /** One chunk after {@code cursor}; answers the new cursor, or null when nothing is left. */
-    private String planChunk(Connection c, long noticeId, boolean affected, String sql, SqlCondition condition,
-            String cursor) throws SQLException {
-        String lastCustomer;
-        boolean more;
-        try (Statement memory = c.createStatement()) {
-            // The chunk is sorted by customer id; enough memory keeps that sort off the disk.
-            memory.execute("SET LOCAL work_mem = '64MB'");
-        }
+    /** One key range after {@code cursor}; answers the new cursor, or null when the audience is exhausted. */
+    private String planChunk(Connection c, long noticeId, boolean affected, SqlCondition condition, String cursor)
+            throws SQLException {
+        String upper = affected
+                ? Jdbc.queryOne(c, String.class, AFFECTED_BOUND, noticeId, cursor, config.planChunk() - 1)
+                : Jdbc.queryOne(c, String.class, CUSTOMERS_BOUND, cursor, config.planChunk() - 1);
+        String range = upper == null ? "" : affected ? "AND a.customer_id <= ?" : "AND c.id <= ?";
+        String sql = String.format(PLAN_EMAIL, String.format(affected ? FROM_AFFECTED : FROM_CUSTOMERS, range,
+                condition.sql()));
         try (PreparedStatement statement = c.prepareStatement(sql)) {
             int i = 1;
             if (affected) {
                 statement.setLong(i++, noticeId);
             }
             statement.setString(i++, cursor);
+            if (upper != null) {
+                statement.setString(i++, upper);
+            }
             i = condition.bind(statement, i);
-            statement.setInt(i++, config.planChunk());
             statement.setLong(i, noticeId);
             try (ResultSet row = statement.executeQuery()) {
                 row.next();
-                lastCustomer = row.getString(1);
-                more = row.getLong(2) == config.planChunk();
                 counts.apply(c, noticeId, new DeliveryCounts.Delta()
-                        .add(Channel.EMAIL, DeliveryStatus.PENDING, row.getLong(3))
-                        .add(Channel.EMAIL, DeliveryStatus.SKIPPED, row.getLong(4)));
+                        .add(Channel.EMAIL, DeliveryStatus.PENDING, row.getLong(1))
+                        .add(Channel.EMAIL, DeliveryStatus.SKIPPED, row.getLong(2)));
             }
         }
-        try (PreparedStatement update = c.prepareStatement(
-                "UPDATE notice SET plan_cursor = coalesce(?, plan_cursor), planned_at = CASE WHEN ? THEN NULL ELSE now() END WHERE id = ?")) {
-            update.setString(1, lastCustomer);
-            update.setBoolean(2, more);
-            update.setLong(3, noticeId);
-            update.executeUpdate();
-        }
-        return more ? lastCustomer : null;
+        Jdbc.update(c, "UPDATE notice SET plan_cursor = ?, planned_at = CASE WHEN ? THEN now() END WHERE id = ?",
+                upper == null ? cursor : upper, upper == null, noticeId);
+        return upper;
     }
 
     private static SqlCondition conditionOf(ActiveNotice notice) {

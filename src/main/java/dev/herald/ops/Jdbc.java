@@ -24,13 +24,12 @@ public final class Jdbc {
         }
     }
 
-    /** The first column of the single row a query answers, such as a count or a flag. */
+    /** The first column of the first row a query answers, such as a count or a flag; null when it answers none. */
     public static <T> T queryOne(Connection connection, Class<T> type, String sql, Object... params) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             bind(statement, params);
             try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getObject(1, type);
+                return rows.next() ? rows.getObject(1, type) : null;
             }
         }
     }
