@@ -171,7 +171,6 @@ public final class Benchmark {
         check(http.send(HttpRequest.newBuilder(URI.create(base + "/v1/notices/" + noticeId + "/dispatch"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()), 202);
         long maxHeap = 0;
-        long maxLive = 0;
         JsonNode notice;
         long deadline = System.nanoTime() + Duration.ofHours(3).toNanos();
         try (LatencyProbe probe = new LatencyProbe(base, noticeId, options.customers())) {
@@ -179,7 +178,6 @@ public final class Benchmark {
                 notice = check(get("/v1/notices/" + noticeId), 200);
                 Map<String, Long> memory = memory();
                 maxHeap = Math.max(maxHeap, memory.getOrDefault("heap", 0L));
-                maxLive = Math.max(maxLive, memory.getOrDefault("live", 0L));
                 if (notice.get("status").asText().equals("COMPLETED")) {
                     break;
                 }
@@ -204,7 +202,6 @@ public final class Benchmark {
         figures.put("completedSeconds", round(total));
         figures.put("deliveriesPerSecond", Math.round(options.customers() / total));
         figures.put("peakHeapMiB", maxHeap / (1024 * 1024));
-        figures.put("peakOldGenMiB", maxLive / (1024 * 1024));
         figures.put("peakRssMiB", peakRssKiB(herald.pid()) / 1024);
     }
 
@@ -265,15 +262,13 @@ public final class Benchmark {
         }
     }
 
-    /** Heap in use now ("heap") and the old generation, where whatever Herald retains ends up ("live"). */
+    /** Heap in use now, from Herald's metrics. */
     private Map<String, Long> memory() {
         Map<String, Long> memory = new LinkedHashMap<>();
         try {
             for (String line : get("/q/metrics").body().split("\n")) {
                 if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
                     memory.merge("heap", value(line), Long::sum);
-                } else if (line.startsWith("jvm_memory_used_bytes{") && line.contains("Old Gen")) {
-                    memory.put("live", value(line));
                 }
             }
         } catch (IOException | InterruptedException e) {
