@@ -147,6 +147,7 @@ public class CustomerImporter {
         private final List<Future<CustomerStore.Written>> writes = new ArrayList<>();
         private final DistinctBatch<CustomerInput> batch = new DistinctBatch<>(BATCH, CustomerInput::id, this::write);
         private final Rejections rejections = new Rejections();
+        private CustomerStore.Written written = new CustomerStore.Written(0, 0, 0);
         private long received;
 
         void accept(long line, CustomerInput input) {
@@ -190,8 +191,6 @@ public class CustomerImporter {
                 writer.shutdownNow();
             }
         }
-
-        private CustomerStore.Written written = new CustomerStore.Written(0, 0, 0);
 
         /** Adds a finished write to the totals, or rethrows its failure. */
         private boolean settled(Future<CustomerStore.Written> write) {

@@ -30,6 +30,9 @@ public class DeliveryLookup {
     /** A customer's history is short (a row per notice and channel); this bounds a pathological one. */
     static final int CUSTOMER_LIMIT = 500;
 
+    private record Named(String noticeName, DeliveryView view) {
+    }
+
     private final AgroalDataSource dataSource;
 
     DeliveryLookup(AgroalDataSource dataSource) {
@@ -67,22 +70,20 @@ public class DeliveryLookup {
         String sql = "SELECT " + COLUMNS + ", d.notice_name FROM delivery_view d"
                 + " WHERE d.customer_id = ? ORDER BY d.notice_id DESC, d.channel, d.id LIMIT " + CUSTOMER_LIMIT;
         try (Connection connection = dataSource.getConnection()) {
-            Map<Long, DeliveryView> deliveries = new LinkedHashMap<>();
-            Map<Long, String> noticeNames = new LinkedHashMap<>();
+            Map<Long, Named> deliveries = new LinkedHashMap<>();
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 statement.setString(1, customerId);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         DeliveryView view = view(rows);
-                        deliveries.put(view.id(), view);
-                        noticeNames.put(view.id(), rows.getString(11));
+                        deliveries.put(view.id(), new Named(rows.getString(11), view));
                     }
                 }
             }
             Map<Long, List<DeliveryEvent>> events = events(connection, deliveries.keySet().toArray(Long[]::new));
             List<CustomerDelivery> result = new ArrayList<>(deliveries.size());
-            deliveries.forEach((id, view) -> result.add(
-                    new CustomerDelivery(noticeNames.get(id), view, events.getOrDefault(id, List.of()))));
+            deliveries.forEach((id, named) -> result.add(
+                    new CustomerDelivery(named.noticeName(), named.view(), events.getOrDefault(id, List.of()))));
             return result;
         } catch (SQLException e) {
             throw new IllegalStateException("Customer delivery read failed", e);

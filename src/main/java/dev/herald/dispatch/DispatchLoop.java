@@ -112,7 +112,7 @@ public class DispatchLoop {
         long room = config.maxInFlight() - counts.count(connection, noticeId, Channel.EMAIL, DeliveryStatus.QUEUED);
         // While a notice is being planned only its first window goes out: the first emails leave at
         // once, and planning does not compete with sending for the machine.
-        if (planned || Jdbc.queryOne(connection, Long.class, "SELECT dispatch_cursor FROM notice WHERE id = ?", noticeId) == 0) {
+        if (planned || notice.dispatchCursor() == 0) {
             room -= dispatcher.publishNew(connection, noticeId, room);
         }
         Instant last = lastRescan.getOrDefault(noticeId, Instant.EPOCH);
@@ -166,13 +166,14 @@ public class DispatchLoop {
 
     private ActiveNotice load(Connection connection, long noticeId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT audience::text, plan_cursor, planned_at IS NOT NULL FROM notice WHERE id = ? AND status = 'DISPATCHING'")) {
+                "SELECT audience::text, plan_cursor, planned_at IS NOT NULL, dispatch_cursor FROM notice WHERE id = ? AND status = 'DISPATCHING'")) {
             statement.setLong(1, noticeId);
             try (ResultSet rows = statement.executeQuery()) {
                 if (!rows.next()) {
                     return null;
                 }
-                return new ActiveNotice(noticeId, json.readTree(rows.getString(1)), rows.getString(2), rows.getBoolean(3));
+                return new ActiveNotice(noticeId, json.readTree(rows.getString(1)), rows.getString(2), rows.getBoolean(3),
+                        rows.getLong(4));
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Notice " + noticeId + " has an unreadable audience", e);
