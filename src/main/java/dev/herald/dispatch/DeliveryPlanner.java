@@ -40,6 +40,7 @@ public class DeliveryPlanner {
              WHERE a.notice_id = ? AND a.customer_id > ? %s AND (%s)""";
 
     /**
+     * Addresses on the suppression list (hard bounces, complaints) are planned SKIPPED with the reason.
      * No ON CONFLICT: the cursor commits with its chunk, so no customer is planned twice, and should
      * that ever fail the unique index refuses the chunk loudly instead of skipping rows silently.
      */
@@ -48,9 +49,12 @@ public class DeliveryPlanner {
                  ins AS (
                    INSERT INTO delivery (notice_id, customer_id, channel, status, destination, last_error)
                    SELECT ?, s.id, 'EMAIL',
-                          CASE WHEN s.email IS NULL THEN 'SKIPPED' ELSE 'PENDING' END::delivery_status,
-                          s.email, CASE WHEN s.email IS NULL THEN 'no email address' END
-                     FROM src s
+                          CASE WHEN s.email IS NULL OR x.reason IS NOT NULL THEN 'SKIPPED' ELSE 'PENDING' END::delivery_status,
+                          s.email,
+                          CASE WHEN s.email IS NULL THEN 'no email address'
+                               WHEN x.reason IS NOT NULL
+                               THEN 'address suppressed: ' || x.reason || ' on ' || to_char(x.created_at, 'YYYY-MM-DD') END
+                     FROM src s LEFT JOIN suppressed_address x ON x.address = lower(s.email)
                    RETURNING status)
             SELECT count(*) FILTER (WHERE status = 'PENDING'), count(*) FILTER (WHERE status = 'SKIPPED') FROM ins
             """;
@@ -77,6 +81,10 @@ public class DeliveryPlanner {
     /** One key range after {@code cursor}; answers the new cursor, or null when the audience is exhausted. */
     private String planChunk(Connection c, long noticeId, boolean affected, SqlCondition condition, String cursor)
             throws SQLException {
+        // Shares the notice row with pause and cancel: a cancel waits for this chunk, then cancels its rows too.
+        if ("CANCELLED".equals(Jdbc.queryOne(c, String.class, "SELECT status FROM notice WHERE id = ? FOR SHARE", noticeId))) {
+            return null;
+        }
         String upper = affected
                 ? Jdbc.queryOne(c, String.class, AFFECTED_BOUND, noticeId, cursor, config.planChunk() - 1)
                 : Jdbc.queryOne(c, String.class, CUSTOMERS_BOUND, cursor, config.planChunk() - 1);

@@ -32,4 +32,10 @@ public interface DispatchConfig {
 
     /** How often a notice's rows are scanned for due retries and for QUEUED rows gone stale. */
     Duration rescanInterval();
+
+    /** How long a publish waits for the broker's confirm before the window is left to the sweeper. */
+    Duration publishTimeout();
+
+    /** How long a pod may take to see that a notice was paused or cancelled. */
+    Duration controlPoll();
 }

@@ -41,17 +41,27 @@ public class DispatchLoop {
 
     private static final Logger LOG = Logger.getLogger(DispatchLoop.class);
 
+    /** Notices cancelled by a pod that died before it cancelled their rows. */
+    private static final String CANCELLED_WITH_OPEN_ROWS = """
+            SELECT n.id FROM notice n
+             WHERE n.status = 'CANCELLED'
+               AND EXISTS (SELECT 1 FROM delivery_count dc
+                            WHERE dc.notice_id = n.id AND dc.status IN ('PENDING', 'QUEUED') AND dc.count > 0)
+            """;
+
     private final AgroalDataSource dataSource;
     private final DeliveryPlanner planner;
     private final Dispatcher dispatcher;
     private final DeliveryCounts counts;
     private final DispatchConfig config;
     private final ObjectMapper json;
+    private final NoticeControl control;
     /** When each notice was last scanned for due retries and stale rows; bounded by the notices in flight. */
     private final Map<Long, Instant> lastRescan = new ConcurrentHashMap<>();
 
     DispatchLoop(AgroalDataSource dataSource, DeliveryPlanner planner, Dispatcher dispatcher, DeliveryCounts counts,
-            DispatchConfig config, ObjectMapper json) {
+            DispatchConfig config, ObjectMapper json, NoticeControl control) {
+        this.control = control;
         this.dataSource = dataSource;
         this.planner = planner;
         this.dispatcher = dispatcher;
@@ -82,7 +92,10 @@ public class DispatchLoop {
 
     void tick() {
         try (Connection connection = dataSource.getConnection()) {
-            for (long noticeId : dispatching(connection)) {
+            for (long noticeId : ids(connection, CANCELLED_WITH_OPEN_ROWS)) {
+                control.cancelRows(noticeId);
+            }
+            for (long noticeId : ids(connection, "SELECT id FROM notice WHERE status = 'DISPATCHING' ORDER BY id")) {
                 if (!tryLock(connection, noticeId)) {
                     continue;
                 }
@@ -154,10 +167,9 @@ public class DispatchLoop {
         return -noticeId;
     }
 
-    private static List<Long> dispatching(Connection connection) throws SQLException {
+    private static List<Long> ids(Connection connection, String query) throws SQLException {
         List<Long> ids = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT id FROM notice WHERE status = 'DISPATCHING' ORDER BY id");
+        try (PreparedStatement statement = connection.prepareStatement(query);
                 ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 ids.add(rows.getLong(1));

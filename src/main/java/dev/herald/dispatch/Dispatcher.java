@@ -93,8 +93,13 @@ public class Dispatcher {
             return 0;
         }
         List<Long> ids = Jdbc.inTransaction(connection, c -> {
-            long cursor = Jdbc.queryOne(c, Long.class, "SELECT dispatch_cursor FROM notice WHERE id = ? FOR UPDATE", noticeId);
+            Long cursor = Jdbc.queryOne(c, Long.class,
+                    "SELECT dispatch_cursor FROM notice WHERE id = ? AND status = 'DISPATCHING' FOR NO KEY UPDATE", noticeId);
             List<Long> window;
+            if (cursor == null) {
+                // Paused or cancelled since this tick loaded it.
+                return List.<Long>of();
+            }
             try (PreparedStatement statement = c.prepareStatement(NEXT_WINDOW)) {
                 statement.setLong(1, noticeId);
                 statement.setLong(2, cursor);
@@ -139,9 +144,45 @@ public class Dispatcher {
             return claimed;
         });
         if (!ids.isEmpty() && !publishStriped(noticeId, ids)) {
-            unclaim(connection, noticeId, ids);
+            Jdbc.inTransaction(connection, c -> {
+                release(c, noticeId, ids);
+                return null;
+            });
         }
         return ids.size();
+    }
+
+    /**
+     * Hands back deliveries that were published but not attempted (the notice was paused, or the
+     * pod stopping), inside the caller's transaction: their window is due for re-publishing at the
+     * sweeper's next pass, and retry claims return to PENDING for the next retry scan.
+     */
+    public void release(Connection connection, long noticeId, List<Long> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        long first = ids.stream().mapToLong(Long::longValue).min().getAsLong();
+        long last = ids.stream().mapToLong(Long::longValue).max().getAsLong();
+        Jdbc.update(connection, "UPDATE dispatch_window SET published_at = '-infinity'"
+                + " WHERE notice_id = ? AND last_id >= ? AND first_id <= ?", noticeId, first, last);
+        try (PreparedStatement statement = connection.prepareStatement(
+                "UPDATE delivery SET status = 'PENDING' WHERE notice_id = ? AND id = ANY(?) AND status = 'QUEUED'")) {
+            statement.setLong(1, noticeId);
+            statement.setArray(2, connection.createArrayOf("bigint", ids.toArray()));
+            unclaimed(connection, noticeId, statement.executeUpdate());
+        }
+    }
+
+    /** {@link #release} for everything a notice has handed to the broker: on resume. */
+    void releaseAll(Connection connection, long noticeId) throws SQLException {
+        Jdbc.update(connection, "UPDATE dispatch_window SET published_at = '-infinity' WHERE notice_id = ?", noticeId);
+        unclaimed(connection, noticeId, Jdbc.update(connection,
+                "UPDATE delivery SET status = 'PENDING' WHERE notice_id = ? AND status = 'QUEUED'", noticeId));
+    }
+
+    private void unclaimed(Connection connection, long noticeId, int moved) throws SQLException {
+        counts.apply(connection, noticeId, new DeliveryCounts.Delta()
+                .move(EMAIL, DeliveryStatus.QUEUED, DeliveryStatus.PENDING, moved));
     }
 
     /**
@@ -205,27 +246,15 @@ public class Dispatcher {
                 for (int i = b; i < ids.size(); i += batches) {
                     batch.add(ids.get(i));
                 }
-                emailBatches.sendAndAwait(JsonObject.mapFrom(new DeliveryBatch(noticeId, batch)));
+                // Bounded: with the broker down, the tick must come back and try again later, not hang.
+                emailBatches.send(JsonObject.mapFrom(new DeliveryBatch(noticeId, batch)))
+                        .await().atMost(config.publishTimeout());
             }
             return true;
         } catch (RuntimeException e) {
             LOG.warnf(e, "Notice %d: the broker did not take a batch of deliveries", noticeId);
             return false;
         }
-    }
-
-    private void unclaim(Connection connection, long noticeId, List<Long> ids) throws SQLException {
-        Jdbc.inTransaction(connection, c -> {
-            try (PreparedStatement statement = c.prepareStatement(
-                    "UPDATE delivery SET status = 'PENDING' WHERE notice_id = ? AND id = ANY(?) AND status = 'QUEUED'")) {
-                statement.setLong(1, noticeId);
-                statement.setArray(2, c.createArrayOf("bigint", ids.toArray()));
-                int moved = statement.executeUpdate();
-                counts.apply(c, noticeId, new DeliveryCounts.Delta()
-                        .move(EMAIL, DeliveryStatus.QUEUED, DeliveryStatus.PENDING, moved));
-            }
-            return null;
-        });
     }
 
     private static List<Long> ids(PreparedStatement statement) throws SQLException {

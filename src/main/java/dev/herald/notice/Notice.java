@@ -51,4 +51,8 @@ public class Notice extends PanacheEntityBase {
     public OffsetDateTime plannedAt;
     @Column(name = "completed_at", insertable = false, updatable = false)
     public OffsetDateTime completedAt;
+    @Column(name = "paused_at", insertable = false, updatable = false)
+    public OffsetDateTime pausedAt;
+    @Column(name = "cancelled_at", insertable = false, updatable = false)
+    public OffsetDateTime cancelledAt;
 }

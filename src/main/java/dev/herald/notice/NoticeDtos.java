@@ -47,7 +47,8 @@ public final class NoticeDtos {
 
     public record NoticeView(Long id, String name, NoticeStatus status, List<String> channels, JsonNode audience,
             List<String> variables, String fallbackLocale, JsonNode templates, OffsetDateTime createdAt,
-            OffsetDateTime dispatchedAt, OffsetDateTime plannedAt, OffsetDateTime completedAt, Progress progress) {
+            OffsetDateTime dispatchedAt, OffsetDateTime plannedAt, OffsetDateTime completedAt, OffsetDateTime pausedAt,
+            OffsetDateTime cancelledAt, Progress progress) {
     }
 
     public record AffectedAccount(@NotBlank String customerId, Map<String, Object> variables) {

@@ -25,6 +25,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.herald.customer.CustomerResource;
 import dev.herald.delivery.DeliveryLookup;
+import dev.herald.dispatch.NoticeControl;
 import dev.herald.delivery.DeliveryStatus;
 import dev.herald.delivery.DeliveryViews.DeliveryPage;
 import dev.herald.delivery.Progress;
@@ -41,10 +42,12 @@ public class NoticeResource {
 
     private final NoticeService notices;
     private final DeliveryLookup deliveries;
+    private final NoticeControl control;
 
-    NoticeResource(NoticeService notices, DeliveryLookup deliveries) {
+    NoticeResource(NoticeService notices, DeliveryLookup deliveries, NoticeControl control) {
         this.notices = notices;
         this.deliveries = deliveries;
+        this.control = control;
     }
 
     @POST
@@ -100,6 +103,34 @@ public class NoticeResource {
             + "Answers 202 at once; follow GET /v1/notices/{id}/progress.")
     public RestResponse<NoticeView> dispatch(@RestPath long id) {
         return RestResponse.accepted(notices.dispatch(id));
+    }
+
+    @POST
+    @Path("/{id}/pause")
+    @Operation(summary = "Stop sending for now", description = "Every pod stops sending this notice within about "
+            + "a second (herald.dispatch.control-poll); messages already handed to the relay stay sent. Pausing a "
+            + "PAUSED notice changes nothing.")
+    public NoticeView pause(@RestPath long id) {
+        control.pause(id);
+        return notices.get(id);
+    }
+
+    @POST
+    @Path("/{id}/resume")
+    @Operation(summary = "Carry on sending a PAUSED notice", description = "Resuming a DISPATCHING notice changes nothing.")
+    public NoticeView resume(@RestPath long id) {
+        control.resume(id);
+        return notices.get(id);
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @Operation(summary = "Stop a notice for good", description = "Every delivery not yet sent becomes CANCELLED; "
+            + "customers not yet planned get none. Cancelling a CANCELLED notice changes nothing; a COMPLETED one "
+            + "cannot be cancelled.")
+    public NoticeView cancel(@RestPath long id) {
+        control.cancel(id);
+        return notices.get(id);
     }
 
     @GET

@@ -177,7 +177,7 @@ public class NoticeService {
 
     NoticeView view(Notice n) {
         return new NoticeView(n.id, n.name, n.status, n.channels, n.audience, n.variables, n.fallbackLocale,
-                n.templates, n.createdAt, n.dispatchedAt, n.plannedAt, n.completedAt,
+                n.templates, n.createdAt, n.dispatchedAt, n.plannedAt, n.completedAt, n.pausedAt, n.cancelledAt,
                 counts.progress(n.id, n.dispatchedAt, n.completedAt));
     }
 

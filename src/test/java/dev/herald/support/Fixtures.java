@@ -52,6 +52,34 @@ public final class Fixtures {
                         "de", template("de", "Hallo")));
     }
 
+    /** Imports n customers "{tag}-{i}" at "{tag}-{i}@{tag}.example", tagged {tag}, in one NDJSON request. */
+    public static void importCustomers(String tag, int n) {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            body.append("{\"id\":\"").append(tag).append('-').append(i).append("\",\"email\":\"").append(tag).append('-')
+                    .append(i).append('@').append(tag).append(".example\",\"displayName\":\"Customer ").append(i)
+                    .append("\",\"locale\":\"en\",\"tags\":[\"").append(tag).append("\"]}\n");
+        }
+        given().contentType("application/x-ndjson").body(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .post("/v1/customers/import")
+                .then().statusCode(200).body("received", org.hamcrest.Matchers.equalTo(n)).body("rejected", org.hamcrest.Matchers.equalTo(0));
+    }
+
+    /** Creates a notice to every customer tagged {tag} and dispatches it. */
+    public static long dispatchToTag(String tag) {
+        long notice = createNotice(notice(tag, Map.of("criteria", Map.of("tag", tag))));
+        given().post("/v1/notices/{id}/dispatch", notice).then().statusCode(202);
+        return notice;
+    }
+
+    /** Sets the fleet's email send limit. */
+    public static void emailLimit(double messagesPerSecond, int connections) {
+        given().contentType(ContentType.JSON)
+                .body(Map.of("messagesPerSecond", messagesPerSecond, "connections", connections))
+                .put("/v1/limits/email")
+                .then().statusCode(200);
+    }
+
     public static long createNotice(Map<String, Object> notice) {
         return given().contentType(ContentType.JSON).body(notice)
                 .when().post("/v1/notices")

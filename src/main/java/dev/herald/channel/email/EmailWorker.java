@@ -4,16 +4,25 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.mail.MessagingException;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -23,6 +32,8 @@ import dev.herald.delivery.Channel;
 import dev.herald.delivery.DeliveryOutcomes;
 import dev.herald.delivery.Outcome;
 import dev.herald.dispatch.DeliveryBatch;
+import dev.herald.dispatch.DeliveryGate;
+import dev.herald.dispatch.Dispatcher;
 import dev.herald.notice.NoticeService;
 import dev.herald.ops.Jdbc;
 import dev.herald.render.CompiledNotice;
@@ -30,6 +41,7 @@ import dev.herald.render.NoticeRenderer;
 import dev.herald.render.Recipient;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.qute.TemplateException;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.vertx.core.json.JsonObject;
 
@@ -43,6 +55,9 @@ import io.vertx.core.json.JsonObject;
 @ApplicationScoped
 public class EmailWorker {
 
+    private static final Logger LOG = Logger.getLogger(EmailWorker.class);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
+
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
@@ -54,6 +69,7 @@ public class EmailWorker {
               LEFT JOIN affected_account a ON a.notice_id = d.notice_id AND a.customer_id = d.customer_id
              WHERE d.notice_id = ? AND d.id = ANY(?)
                AND (d.status = 'QUEUED' OR (d.status = 'PENDING' AND d.next_attempt_at IS NULL))
+               AND EXISTS (SELECT 1 FROM notice n WHERE n.id = d.notice_id AND n.status = 'DISPATCHING')
              ORDER BY d.id
                FOR UPDATE OF d SKIP LOCKED
             """;
@@ -68,9 +84,15 @@ public class EmailWorker {
     private final SmtpSender smtp;
     private final DeliveryOutcomes outcomes;
     private final ObjectMapper json;
+    private final DeliveryGate gate;
+    private final Dispatcher dispatcher;
+    /** Batches being delivered now; the shutdown waits for them. */
+    private final Phaser inFlight = new Phaser(1);
 
     EmailWorker(AgroalDataSource dataSource, NoticeService notices, NoticeRenderer renderer, EmailComposer composer,
-            SmtpSender smtp, DeliveryOutcomes outcomes, ObjectMapper json) {
+            SmtpSender smtp, DeliveryOutcomes outcomes, ObjectMapper json, DeliveryGate gate, Dispatcher dispatcher) {
+        this.gate = gate;
+        this.dispatcher = dispatcher;
         this.dataSource = dataSource;
         this.notices = notices;
         this.renderer = renderer;
@@ -84,32 +106,69 @@ public class EmailWorker {
     @Blocking(value = "email-senders", ordered = false)
     public void deliver(JsonObject message) throws SQLException {
         DeliveryBatch batch = message.mapTo(DeliveryBatch.class);
-        CompiledNotice templates = notices.compiled(batch.noticeId());
+        inFlight.register();
         try (Connection connection = dataSource.getConnection()) {
             Jdbc.inTransaction(connection, c -> {
-                List<Job> jobs = load(c, batch);
-                List<SmtpSender.Envelope> envelopes = new ArrayList<>(jobs.size());
-                List<Outcome> results = new ArrayList<>(jobs.size());
-                Map<Long, Integer> attempts = new HashMap<>();
-                for (Job job : jobs) {
-                    attempts.put(job.deliveryId(), job.attempts());
-                    try {
-                        envelopes.add(new SmtpSender.Envelope(job.deliveryId(), composer.compose(smtp.session(),
-                                batch.noticeId(), job.deliveryId(), job.destination(), job.recipient().displayName(),
-                                renderer.render(templates, job.recipient()))));
-                    } catch (TemplateException | MessagingException e) {
-                        results.add(Outcome.failed(job.deliveryId(), "cannot build the message: " + e.getMessage()));
-                    }
-                }
-                try {
-                    results.addAll(smtp.send(envelopes));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("Interrupted while waiting for an SMTP connection", e);
-                }
-                outcomes.write(c, batch.noticeId(), Channel.EMAIL, results, attempts);
+                deliverBatch(c, batch);
                 return null;
             });
+        } catch (SQLException | RuntimeException e) {
+            // The broker drops the batch; its rows are untouched, and the sweeper publishes them again.
+            LOG.warnf(e, "Notice %d: a batch of %d deliveries failed", batch.noticeId(), batch.ids().size());
+            throw e;
+        } finally {
+            inFlight.arriveAndDeregister();
+        }
+    }
+
+    /**
+     * A pod told to stop sends nothing more: batches being sent stop after their current message and
+     * write what they did; what they did not attempt is handed back for another pod. It then waits
+     * for them, so that no send goes unrecorded.
+     */
+    void drain(@Observes @Priority(1) ShutdownEvent event) {
+        gate.close();
+        try {
+            inFlight.awaitAdvanceInterruptibly(inFlight.arrive(), DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("Email batches drained");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            LOG.warnf("Email batches still running after %s; their rows are re-sent after the requeue delay", DRAIN_TIMEOUT);
+        }
+    }
+
+    private void deliverBatch(Connection c, DeliveryBatch batch) throws SQLException {
+        long noticeId = batch.noticeId();
+        List<Job> jobs = gate.isOpen(noticeId) ? load(c, batch) : List.of();
+        if (!jobs.isEmpty()) {
+            CompiledNotice templates = notices.compiled(noticeId);
+            List<SmtpSender.Envelope> envelopes = new ArrayList<>(jobs.size());
+            List<Outcome> results = new ArrayList<>(jobs.size());
+            Map<Long, Integer> attempts = new HashMap<>();
+            for (Job job : jobs) {
+                attempts.put(job.deliveryId(), job.attempts());
+                try {
+                    envelopes.add(new SmtpSender.Envelope(job.deliveryId(), composer.compose(smtp.session(),
+                            noticeId, job.deliveryId(), job.destination(), job.recipient().displayName(),
+                            renderer.render(templates, job.recipient()))));
+                } catch (TemplateException | MessagingException e) {
+                    results.add(Outcome.failed(job.deliveryId(), "cannot build the message: " + e.getMessage()));
+                }
+            }
+            try {
+                results.addAll(smtp.send(envelopes, () -> gate.isOpen(noticeId)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for an SMTP connection", e);
+            }
+            outcomes.write(c, noticeId, Channel.EMAIL, results, attempts);
+            if (results.size() < jobs.size()) {
+                Set<Long> done = results.stream().map(Outcome::deliveryId).collect(Collectors.toSet());
+                dispatcher.release(c, noticeId, jobs.stream().map(Job::deliveryId).filter(id -> !done.contains(id)).toList());
+            }
+        } else if (!gate.isOpen(noticeId)) {
+            dispatcher.release(c, noticeId, batch.ids());
         }
     }
 

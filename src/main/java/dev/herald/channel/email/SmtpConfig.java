@@ -22,6 +22,12 @@ public interface SmtpConfig {
     /** SMTP connections this pod keeps open; one email batch runs on each. */
     int connections();
 
+    /**
+     * Messages per second the relay takes from the whole fleet, until an operator sets another
+     * limit at runtime (PUT /v1/limits/email).
+     */
+    double messagesPerSecond();
+
     /** Connect, read and write timeout of one SMTP exchange. */
     Duration timeout();
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.function.BooleanSupplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +19,11 @@ import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.jboss.logging.Logger;
 
+import io.quarkus.runtime.Startup;
+
+import dev.herald.channel.SendLimits;
+import dev.herald.channel.Throttle;
+import dev.herald.delivery.Channel;
 import dev.herald.delivery.Outcome;
 
 /**
@@ -26,6 +32,8 @@ import dev.herald.delivery.Outcome;
  * retried later and the connection re-opened.
  */
 @ApplicationScoped
+// Made at boot, not at the first send: its relay's limits must be readable and settable before then.
+@Startup
 public class SmtpSender {
 
     private static final Logger LOG = Logger.getLogger(SmtpSender.class);
@@ -43,9 +51,12 @@ public class SmtpSender {
     private final SmtpConfig config;
     private final Session session;
     private final BlockingQueue<Transport> pool;
+    private final Throttle throttle;
 
-    SmtpSender(SmtpConfig config) throws NoSuchProviderException {
+    SmtpSender(SmtpConfig config, SendLimits limits) throws NoSuchProviderException {
         this.config = config;
+        this.throttle = limits.register(Channel.EMAIL, config.host() + ":" + config.port(),
+                new SendLimits.FleetLimit(config.messagesPerSecond(), config.connections(), false), config.connections());
         this.session = Session.getInstance(properties(config));
         this.pool = new ArrayBlockingQueue<>(config.connections());
         for (int i = 0; i < config.connections(); i++) {
@@ -57,14 +68,23 @@ public class SmtpSender {
         return session;
     }
 
-    /** Sends the envelopes in order on one pooled connection; answers one outcome each. */
-    public List<Outcome> send(List<Envelope> envelopes) throws InterruptedException {
+    /**
+     * Sends the envelopes in order on one pooled connection, at this pod's pace; answers one outcome
+     * for each envelope sent. It stops early, leaving the rest unattempted, once {@code mayContinue}
+     * says no (the notice was paused or cancelled, or the pod is stopping).
+     */
+    public List<Outcome> send(List<Envelope> envelopes, BooleanSupplier mayContinue) throws InterruptedException {
         List<Outcome> outcomes = new ArrayList<>(envelopes.size());
+        throttle.acquireConnection();
         Transport transport = pool.take();
         try {
             // isConnected() costs a NOOP round trip: once per batch finds a connection the relay closed while idle.
             boolean open = transport.isConnected();
             for (Envelope envelope : envelopes) {
+                if (!mayContinue.getAsBoolean()) {
+                    break;
+                }
+                throttle.acquire();
                 if (!open) {
                     open = connect(transport);
                 }
@@ -82,6 +102,12 @@ public class SmtpSender {
                         outcomes.add(Outcome.failed(envelope.deliveryId(), "SMTP " + reply.text()));
                     } else if (reply != null && reply.code() >= 400) {
                         outcomes.add(Outcome.retry(envelope.deliveryId(), "SMTP " + reply.text()));
+                        throttle.pushedBack();
+                        if (reply.code() == 421) {
+                            // The relay closes the connection after a 421; the next message opens a new one.
+                            closeQuietly(transport);
+                            open = false;
+                        }
                     } else {
                         LOG.warnf("SMTP connection to %s:%d broke: %s", config.host(), config.port(), e.getMessage());
                         outcomes.add(Outcome.retry(envelope.deliveryId(), "SMTP connection: " + oneLine(e.getMessage())));
@@ -92,6 +118,7 @@ public class SmtpSender {
             }
         } finally {
             pool.add(transport);
+            throttle.releaseConnection();
         }
         return outcomes;
     }
