@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +20,10 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 
-/** The SMTP reply decides each outcome: 2xx SENT, 4xx retried, 5xx FAILED with the reply kept. */
+/**
+ * The SMTP reply decides each outcome: 2xx SENT, 4xx (421 closing the connection, 451) retried,
+ * 5xx FAILED with the reply kept; and the counts add up exactly.
+ */
 @QuarkusTest
 @TestProfile(SmtpRepliesTest.ScriptedRelay.class)
 class SmtpRepliesTest {
@@ -37,7 +42,12 @@ class SmtpRepliesTest {
 
     @Test
     void repliesDecideOutcomesAndTheCountsAddUp() {
-        List<String> people = List.of("ok-1", "ok-2", "ok-3", "reject-1", "reject-2", "busy-1", "busy-2", "jammed-1");
+        List<String> people = new ArrayList<>();
+        IntStream.rangeClosed(1, 20).forEach(i -> people.add("ok-" + i));
+        IntStream.rangeClosed(1, 5).forEach(i -> people.add("throttled-" + i));
+        IntStream.rangeClosed(1, 5).forEach(i -> people.add("busy-" + i));
+        IntStream.rangeClosed(1, 3).forEach(i -> people.add("reject-" + i));
+        people.add("jammed-1");
         for (String who : people) {
             Fixtures.putCustomer("replies-" + who, Map.of("email", who + "@replies.example", "displayName", who,
                     "tags", List.of("replies")));
@@ -48,13 +58,21 @@ class SmtpRepliesTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/notices/{id}", notice)
                 .then().body("status", equalTo("COMPLETED")));
 
+        List<String> retriedOrAccepted = people.stream()
+                .filter(p -> p.startsWith("ok-") || p.startsWith("throttled-") || p.startsWith("busy-"))
+                .map(p -> p + "@replies.example").toList();
         JsonPath progress = given().get("/v1/notices/{id}/progress", notice).then().extract().jsonPath();
-        assertThat(progress.getInt("byStatus.SENT")).isEqualTo(5);
-        assertThat(progress.getInt("byStatus.FAILED")).isEqualTo(3);
-        assertThat(progress.getInt("total")).isEqualTo(8);
+        assertThat(progress.getInt("byStatus.SENT")).isEqualTo(30);
+        assertThat(progress.getInt("byStatus.FAILED")).isEqualTo(4);
+        assertThat(progress.getInt("total")).isEqualTo(34);
+        assertThat(progress.getMap("byStatus")).hasSize(2);
+        // Each accepted once: no retry sent a message twice, none was lost.
+        assertThat(ScriptedSmtpServer.accepted()).containsExactlyInAnyOrderElementsOf(retriedOrAccepted);
 
-        assertThat(ScriptedSmtpServer.accepted()).containsExactlyInAnyOrder("ok-1@replies.example",
-                "ok-2@replies.example", "ok-3@replies.example", "busy-1@replies.example", "busy-2@replies.example");
+        JsonPath throttled = given().get("/v1/customers/{id}/deliveries", "replies-throttled-2").then().extract().jsonPath();
+        assertThat(throttled.getString("deliveries[0].delivery.status")).isEqualTo("SENT");
+        assertThat(throttled.getInt("deliveries[0].delivery.attempts")).isEqualTo(2);
+        assertThat(throttled.getString("deliveries[0].events[0].detail")).startsWith("SMTP 421 4.7.0");
 
         JsonPath rejected = given().get("/v1/customers/{id}/deliveries", "replies-reject-1").then().extract().jsonPath();
         assertThat(rejected.getString("deliveries[0].delivery.status")).isEqualTo("FAILED");

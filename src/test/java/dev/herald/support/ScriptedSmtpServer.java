@@ -18,8 +18,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * A real SMTP server (SubEthaSMTP) that answers by recipient, for testing how replies are handled:
- * {@code reject-*} gets 550, {@code busy-*} gets 451 on its first attempt, {@code jammed-*} gets 451
- * every time; anything else is accepted and recorded.
+ * {@code reject-*} gets 550, {@code busy-*} gets 451 on its first attempt, {@code throttled-*} gets
+ * 421 ("too many messages, closing") on its first attempt, {@code jammed-*} gets 451 every time;
+ * anything else is accepted and recorded.
  */
 public class ScriptedSmtpServer implements QuarkusTestResourceLifecycleManager {
 
@@ -63,6 +64,9 @@ public class ScriptedSmtpServer implements QuarkusTestResourceLifecycleManager {
                 int attempt = attempts.computeIfAbsent(to, k -> new AtomicInteger()).incrementAndGet();
                 if (to.startsWith("reject-")) {
                     throw new RejectException(550, "5.1.1 <" + to + ">: no such user");
+                }
+                if (to.startsWith("throttled-") && attempt == 1) {
+                    throw new RejectException(421, "4.7.0 too many messages, slow down");
                 }
                 if (to.startsWith("jammed-") || (to.startsWith("busy-") && attempt == 1)) {
                     throw new RejectException(451, "4.3.2 try again later");

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +34,7 @@ import dev.herald.delivery.DeliveryOutcomes;
 import dev.herald.delivery.Outcome;
 import dev.herald.dispatch.DeliveryBatch;
 import dev.herald.dispatch.DeliveryGate;
+import dev.herald.dispatch.DispatchConfig;
 import dev.herald.dispatch.Dispatcher;
 import dev.herald.notice.NoticeService;
 import dev.herald.ops.Jdbc;
@@ -74,6 +76,14 @@ public class EmailWorker {
                FOR UPDATE OF d SKIP LOCKED
             """;
 
+    /** Rows of a batch that nobody has finished, locked; rows another worker holds are left to it. */
+    private static final String LOCK_OPEN = """
+            SELECT id FROM delivery
+             WHERE notice_id = ? AND id = ANY(?)
+               AND (status = 'QUEUED' OR (status = 'PENDING' AND next_attempt_at IS NULL))
+               FOR UPDATE SKIP LOCKED
+            """;
+
     private record Job(long deliveryId, int attempts, String destination, Recipient recipient) {
     }
 
@@ -86,11 +96,14 @@ public class EmailWorker {
     private final ObjectMapper json;
     private final DeliveryGate gate;
     private final Dispatcher dispatcher;
+    private final Duration requeueAfter;
     /** Batches being delivered now; the shutdown waits for them. */
     private final Phaser inFlight = new Phaser(1);
 
     EmailWorker(AgroalDataSource dataSource, NoticeService notices, NoticeRenderer renderer, EmailComposer composer,
-            SmtpSender smtp, DeliveryOutcomes outcomes, ObjectMapper json, DeliveryGate gate, Dispatcher dispatcher) {
+            SmtpSender smtp, DeliveryOutcomes outcomes, ObjectMapper json, DeliveryGate gate, Dispatcher dispatcher,
+            DispatchConfig dispatchConfig) {
+        this.requeueAfter = dispatchConfig.requeueAfter();
         this.gate = gate;
         this.dispatcher = dispatcher;
         this.dataSource = dataSource;
@@ -107,14 +120,18 @@ public class EmailWorker {
     public void deliver(JsonObject message) throws SQLException {
         DeliveryBatch batch = message.mapTo(DeliveryBatch.class);
         inFlight.register();
+        Attempted attempted = new Attempted();
         try (Connection connection = dataSource.getConnection()) {
             Jdbc.inTransaction(connection, c -> {
-                deliverBatch(c, batch);
+                deliverBatch(c, batch, attempted);
                 return null;
             });
         } catch (SQLException | RuntimeException e) {
-            // The broker drops the batch; its rows are untouched, and the sweeper publishes them again.
+            // The batch goes back to the queue (failure-strategy=requeue); finished rows are skipped when it returns.
             LOG.warnf(e, "Notice %d: a batch of %d deliveries failed", batch.noticeId(), batch.ids().size());
+            if (!attempted.outcomes.isEmpty()) {
+                recordAfterFailure(batch.noticeId(), attempted);
+            }
             throw e;
         } finally {
             inFlight.arriveAndDeregister();
@@ -138,7 +155,54 @@ public class EmailWorker {
         }
     }
 
-    private void deliverBatch(Connection c, DeliveryBatch batch) throws SQLException {
+    /** What a batch sent, kept outside its transaction in case the transaction fails after the sends. */
+    private static final class Attempted {
+        private List<Outcome> outcomes = List.of();
+        private Map<Long, Integer> attempts = Map.of();
+    }
+
+    /**
+     * The batch's transaction failed after its messages went out (the database restarted, say), and
+     * its row locks went with it. Writes the outcomes again on a new connection, for the rows still
+     * open, until the database answers or half the requeue delay has passed (after the whole of it
+     * the sweeper may publish the rows again). Without this, every such send is sent a second time.
+     */
+    private void recordAfterFailure(long noticeId, Attempted attempted) {
+        List<Long> ids = attempted.outcomes.stream().map(Outcome::deliveryId).toList();
+        long deadline = System.nanoTime() + requeueAfter.toNanos() / 2;
+        while (System.nanoTime() < deadline) {
+            try (Connection connection = dataSource.getConnection()) {
+                int written = Jdbc.inTransaction(connection, c -> {
+                    Set<Long> open = new HashSet<>();
+                    try (PreparedStatement statement = c.prepareStatement(LOCK_OPEN)) {
+                        statement.setLong(1, noticeId);
+                        statement.setArray(2, c.createArrayOf("bigint", ids.toArray()));
+                        try (ResultSet rows = statement.executeQuery()) {
+                            while (rows.next()) {
+                                open.add(rows.getLong(1));
+                            }
+                        }
+                    }
+                    List<Outcome> still = attempted.outcomes.stream().filter(o -> open.contains(o.deliveryId())).toList();
+                    outcomes.write(c, noticeId, Channel.EMAIL, still, attempted.attempts);
+                    return still.size();
+                });
+                LOG.infof("Notice %d: recorded %d outcomes of the failed batch on a new connection", noticeId, written);
+                return;
+            } catch (SQLException | RuntimeException e) {
+                LOG.debugf(e, "Notice %d: the database is not back yet", noticeId);
+            }
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        LOG.errorf("Notice %d: %d sends could not be recorded; they will be sent again", noticeId, ids.size());
+    }
+
+    private void deliverBatch(Connection c, DeliveryBatch batch, Attempted attempted) throws SQLException {
         long noticeId = batch.noticeId();
         List<Job> jobs = gate.isOpen(noticeId) ? load(c, batch) : List.of();
         if (!jobs.isEmpty()) {
@@ -162,6 +226,8 @@ public class EmailWorker {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("Interrupted while waiting for an SMTP connection", e);
             }
+            attempted.outcomes = results;
+            attempted.attempts = attempts;
             outcomes.write(c, noticeId, Channel.EMAIL, results, attempts);
             if (results.size() < jobs.size()) {
                 Set<Long> done = results.stream().map(Outcome::deliveryId).collect(Collectors.toSet());
