@@ -1,19 +1,13 @@
 package dev.herald.bench;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 
@@ -35,9 +29,9 @@ public final class Benchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Options options;
     private final String base;
+    private Herald herald;
     private final Map<String, Object> figures = new LinkedHashMap<>();
 
     private Benchmark(Options options) {
@@ -80,105 +74,40 @@ public final class Benchmark {
         figures.put("customers", options.customers());
         figures.put("smtpConnections", options.smtpConnections());
         try (CountingSink sink = new CountingSink()) {
-            Process herald = startHerald(sink.port());
+            herald = new Herald(options.jar(), options.port(), options.database(), options.out().resolve("herald.log"),
+                    options.jfr()
+                            // A profile of the whole run, for `jfr print` or JDK Mission Control.
+                            ? List.of("-XX:StartFlightRecording=filename=" + options.out().resolve("herald.jfr") + ",settings=profile")
+                            : List.of(),
+                    Map.of("HERALD_SMTP_HOST", "127.0.0.1", "HERALD_SMTP_PORT", String.valueOf(sink.port()),
+                            "HERALD_SMTP_CONNECTIONS", String.valueOf(options.smtpConnections())));
+            herald.start(true);
             try {
-                awaitReady(herald);
-                importCustomers();
-                long noticeId = createNotice();
-                dispatchAndWatch(noticeId, herald, sink);
+                double seconds = herald.importCustomers(options.customers());
+                figures.put("importSeconds", round(seconds));
+                figures.put("importRowsPerSecond", Math.round(options.customers() / seconds));
+                long noticeId = herald.createNotice();
+                dispatchAndWatch(noticeId, sink);
                 verify(noticeId, sink);
                 storage();
             } finally {
-                herald.destroy();
-                herald.waitFor();
+                herald.stop();
             }
             floors(sink);
         }
         report();
     }
 
-    private Process startHerald(int smtpPort) throws IOException {
-        if (!Files.exists(options.jar())) {
-            throw new IllegalStateException(options.jar() + " is missing: build Herald first (./mvnw package -DskipTests)");
-        }
-        List<String> command = new ArrayList<>(List.of("java"));
-        if (options.jfr()) {
-            // A profile of the whole run, for `jfr print` or JDK Mission Control.
-            command.add("-XX:StartFlightRecording=filename=" + options.out().resolve("herald.jfr") + ",settings=profile");
-        }
-        // The heap a pod gets in k8s/herald.yaml; without it the JVM takes a quarter of the machine and the
-        // "peak heap" is mostly garbage not yet collected, whose amount depends on how long the run lasts.
-        command.addAll(List.of("-Xmx768m", "-jar", options.jar().toString()));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        Map<String, String> env = builder.environment();
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(options.port()));
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + options.database());
-        env.put("QUARKUS_FLYWAY_CLEAN_AT_START", "true");
-        env.put("QUARKUS_FLYWAY_CLEAN_DISABLED", "false");
-        env.put("HERALD_SMTP_HOST", "127.0.0.1");
-        env.put("HERALD_SMTP_PORT", String.valueOf(smtpPort));
-        env.put("HERALD_SMTP_CONNECTIONS", String.valueOf(options.smtpConnections()));
-        env.put("MP_MESSAGING_OUTGOING_EMAIL_BATCHES_EXCHANGE_NAME", "herald-bench");
-        env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_EXCHANGE_NAME", "herald-bench");
-        env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_QUEUE_NAME", "herald-bench.email");
-        builder.redirectErrorStream(true).redirectOutput(options.out().resolve("herald.log").toFile());
-        return builder.start();
-    }
-
-    private void awaitReady(Process herald) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!herald.isAlive()) {
-                throw new IllegalStateException("Herald exited; see " + options.out().resolve("herald.log"));
-            }
-            try {
-                if (get("/q/health/ready").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("Herald was not ready within 60 s");
-    }
-
-    private void importCustomers() throws Exception {
-        long start = System.nanoTime();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/customers/import"))
-                .header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new CustomerGenerator(options.customers())))
-                .timeout(Duration.ofHours(2))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        double seconds = (System.nanoTime() - start) / 1e9;
-        JsonNode report = check(response, 200);
-        if (report.get("inserted").asLong() != options.customers()) {
-            throw new IllegalStateException("Import inserted " + report.get("inserted") + " of " + options.customers()
-                    + ": " + response.body());
-        }
-        figures.put("importSeconds", round(seconds));
-        figures.put("importRowsPerSecond", Math.round(options.customers() / seconds));
-    }
-
-    private long createNotice() throws Exception {
-        String notice = Files.readString(Path.of("samples/notice.json"));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/notices"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(notice)).build(), HttpResponse.BodyHandlers.ofString());
-        return check(response, 201).get("id").asLong();
-    }
-
-    private void dispatchAndWatch(long noticeId, Process herald, CountingSink sink) throws Exception {
+    private void dispatchAndWatch(long noticeId, CountingSink sink) throws Exception {
         long dispatched = System.currentTimeMillis();
-        check(http.send(HttpRequest.newBuilder(URI.create(base + "/v1/notices/" + noticeId + "/dispatch"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()), 202);
+        herald.dispatch(noticeId);
         long maxHeap = 0;
         long maxLive = 0;
         JsonNode notice;
         long deadline = System.nanoTime() + Duration.ofHours(3).toNanos();
         try (LatencyProbe probe = new LatencyProbe(base, noticeId, options.customers())) {
             while (true) {
-                notice = check(get("/v1/notices/" + noticeId), 200);
+                notice = herald.notice(noticeId);
                 Map<String, Long> memory = memory();
                 maxHeap = Math.max(maxHeap, memory.getOrDefault("heap", 0L));
                 maxLive = Math.max(maxLive, memory.getOrDefault("live", 0L));
@@ -211,12 +140,12 @@ public final class Benchmark {
     }
 
     private void verify(long noticeId, CountingSink sink) throws Exception {
-        JsonNode progress = check(get("/v1/notices/" + noticeId + "/progress"), 200);
+        JsonNode progress = Herald.check(herald.get("/v1/notices/" + noticeId + "/progress"), 200);
         long sent = progress.path("byStatus").path("SENT").asLong();
         figures.put("sentRows", sent);
         figures.put("emailsAtSmtp", sink.accepted());
         figures.put("distinctRecipientsAtSmtp", sink.distinctRecipients());
-        try (Connection db = database(); Statement statement = db.createStatement();
+        try (Connection db = herald.database(); Statement statement = db.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT count(*) FROM delivery WHERE status = 'SENT'")) {
             rows.next();
             figures.put("sentRowsCounted", rows.getLong(1));
@@ -227,7 +156,7 @@ public final class Benchmark {
     }
 
     private void storage() throws Exception {
-        try (Connection db = database(); Statement statement = db.createStatement()) {
+        try (Connection db = herald.database(); Statement statement = db.createStatement()) {
             statement.execute("VACUUM (ANALYZE) delivery");
             try (ResultSet rows = statement.executeQuery(
                     "SELECT pg_total_relation_size('delivery'), pg_relation_size('delivery'), count(*) FROM delivery")) {
@@ -271,7 +200,7 @@ public final class Benchmark {
     private Map<String, Long> memory() {
         Map<String, Long> memory = new LinkedHashMap<>();
         try {
-            for (String line : get("/q/metrics").body().split("\n")) {
+            for (String line : herald.get("/q/metrics").body().split("\n")) {
                 if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
                     memory.merge("heap", value(line), Long::sum);
                 } else if (line.startsWith("jvm_gc_live_data_size_bytes")) {
@@ -311,23 +240,6 @@ public final class Benchmark {
             }
         }
         return 0;
-    }
-
-    private Connection database() throws Exception {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + options.database(), "herald", "herald");
-    }
-
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static JsonNode check(HttpResponse<String> response, int expected) throws IOException {
-        if (response.statusCode() != expected) {
-            throw new IllegalStateException(response.request().uri() + " answered " + response.statusCode() + ": "
-                    + response.body());
-        }
-        return JSON.readTree(response.body());
     }
 
     private static double seconds(OffsetDateTime from, OffsetDateTime to) {

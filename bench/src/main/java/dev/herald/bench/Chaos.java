@@ -1,0 +1,188 @@
+package dev.herald.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * Breaks things on purpose while Herald sends a notice to N customers, then counts what was lost
+ * and what was sent twice. Each scenario sends a fresh notice to a fresh counting SMTP sink, and
+ * disrupts it once a third of the emails are out:
+ * <ul>
+ * <li>kill -9 Herald, start it again;</li>
+ * <li>SIGTERM Herald (a graceful stop, as Kubernetes does), start it again;</li>
+ * <li>stop RabbitMQ for 30 s, start it again;</li>
+ * <li>restart PostgreSQL.</li>
+ * </ul>
+ * Exits non-zero when a delivery is lost or left unfinished. Needs root (rabbitmqctl, pg_ctlcluster).
+ *
+ * <pre>bench/chaos --customers 100000</pre>
+ */
+public final class Chaos {
+
+    private interface Disruption {
+        void apply(Herald herald) throws Exception;
+    }
+
+    private static final Map<String, Disruption> SCENARIOS = new LinkedHashMap<>();
+
+    static {
+        SCENARIOS.put("kill -9 Herald", herald -> {
+            herald.kill();
+            herald.start(false);
+        });
+        SCENARIOS.put("SIGTERM Herald", herald -> {
+            herald.stop();
+            herald.start(false);
+        });
+        SCENARIOS.put("RabbitMQ down 30 s", herald -> {
+            run("rabbitmqctl", "-q", "stop_app");
+            Thread.sleep(30_000);
+            run("rabbitmqctl", "-q", "start_app");
+        });
+        SCENARIOS.put("PostgreSQL restart", herald -> run("sh", "-c",
+                "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | sort -V | tail -n 1) main restart"));
+    }
+
+    private final long customers;
+    private final Path jar;
+    private final Path out;
+    private final int port;
+
+    private Chaos(long customers, Path jar, Path out, int port) {
+        this.customers = customers;
+        this.jar = jar;
+        this.out = out;
+        this.port = port;
+    }
+
+    public static void main(String[] args) throws Exception {
+        long customers = 100_000;
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        Path out = Path.of("bench/out");
+        int port = 18081;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--customers" -> customers = Long.parseLong(args[++i].replace("_", ""));
+                case "--jar" -> jar = Path.of(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; options: --customers N --jar PATH --out DIR --port N");
+            }
+        }
+        Files.createDirectories(out);
+        System.exit(new Chaos(customers, jar, out, port).run() ? 0 : 1);
+    }
+
+    private boolean run() throws Exception {
+        Herald loader = herald(1);
+        loader.start(true);
+        loader.importCustomers(customers);
+        loader.stop();
+
+        List<Map<String, Object>> results = new java.util.ArrayList<>();
+        boolean nothingLost = true;
+        for (Map.Entry<String, Disruption> scenario : SCENARIOS.entrySet()) {
+            Map<String, Object> result = scenario(scenario.getKey(), scenario.getValue());
+            results.add(result);
+            nothingLost &= (long) result.get("lost") == 0 && (long) result.get("unfinished") == 0;
+        }
+        System.out.println();
+        System.out.println("| scenario | emails | distinct | duplicates | lost | unfinished | completed after disruption |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (Map<String, Object> r : results) {
+            System.out.printf("| %s | %s | %s | %s | %s | %s | %s s |%n", r.get("scenario"), r.get("emailsAtSmtp"),
+                    r.get("distinctRecipients"), r.get("duplicates"), r.get("lost"), r.get("unfinished"),
+                    r.get("completedSecondsAfterDisruption"));
+        }
+        String json = Herald.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(
+                Map.of("customers", customers, "scenarios", results));
+        System.out.println();
+        System.out.println(json);
+        Files.writeString(out.resolve("chaos-" + customers + ".json"), json);
+        return nothingLost;
+    }
+
+    private Map<String, Object> scenario(String name, Disruption disruption) throws Exception {
+        System.out.println("[chaos] " + name);
+        try (CountingSink sink = new CountingSink()) {
+            Herald herald = herald(sink.port());
+            herald.start(false);
+            long notice = herald.createNotice();
+            herald.dispatch(notice);
+            await(() -> sink.accepted() >= customers / 3, Duration.ofMinutes(5), "a third of the emails");
+            long disrupted = System.nanoTime();
+            disruption.apply(herald);
+            await(() -> status(herald, notice).equals("COMPLETED"), Duration.ofMinutes(15), "the notice to complete");
+            double after = Math.round((System.nanoTime() - disrupted) / 1e7) / 100.0;
+            herald.stop();
+
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("scenario", name);
+            result.put("emailsAtSmtp", sink.accepted());
+            result.put("distinctRecipients", (long) sink.distinctRecipients());
+            result.put("duplicates", sink.accepted() - sink.distinctRecipients());
+            result.put("lost", customers - sink.distinctRecipients());
+            try (Connection db = herald.database(); PreparedStatement statement = db.prepareStatement(
+                    "SELECT count(*) FILTER (WHERE status <> 'SENT') FROM delivery WHERE notice_id = ?")) {
+                statement.setLong(1, notice);
+                try (ResultSet row = statement.executeQuery()) {
+                    row.next();
+                    result.put("unfinished", row.getLong(1));
+                }
+            }
+            result.put("completedSecondsAfterDisruption", after);
+            System.out.println("[chaos] " + result);
+            return result;
+        }
+    }
+
+    private Herald herald(int smtpPort) {
+        return new Herald(jar, port, "herald_bench", out.resolve("chaos-herald.log"), List.of(), Map.of(
+                "HERALD_SMTP_HOST", "127.0.0.1",
+                "HERALD_SMTP_PORT", String.valueOf(smtpPort),
+                "HERALD_SMTP_CONNECTIONS", "2",
+                // A lost broker message is published again after this delay (5 minutes in production).
+                "HERALD_DISPATCH_REQUEUE_AFTER", "30s"));
+    }
+
+    private static String status(Herald herald, long notice) {
+        try {
+            JsonNode view = herald.notice(notice);
+            return view.get("status").asText();
+        } catch (Exception unavailable) {
+            return "UNAVAILABLE";
+        }
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(Condition condition, Duration limit, String what) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Waited " + limit + " for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed");
+        }
+    }
+}

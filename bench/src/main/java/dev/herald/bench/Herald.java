@@ -1,0 +1,170 @@
+package dev.herald.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Herald as a child process on the bench's own database and broker queue, and the calls the bench
+ * tools make to it. It can be started again on the same database, killed or stopped gracefully.
+ */
+final class Herald {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Path jar;
+    private final int port;
+    private final String database;
+    private final Path log;
+    private final List<String> jvmOptions;
+    private final Map<String, String> environment;
+    private final String base;
+    private Process process;
+
+    /**
+     * @param environment configuration for Herald (SMTP port, connections, …) beyond the database and queue
+     */
+    Herald(Path jar, int port, String database, Path log, List<String> jvmOptions, Map<String, String> environment) {
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build Herald first (./mvnw package -DskipTests)");
+        }
+        this.jar = jar;
+        this.port = port;
+        this.database = database;
+        this.log = log;
+        this.jvmOptions = jvmOptions;
+        this.environment = environment;
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    /** Starts Herald and waits until it is ready; {@code emptyDatabase} drops everything first. */
+    void start(boolean emptyDatabase) throws Exception {
+        List<String> command = new ArrayList<>(List.of("java"));
+        // The heap a pod gets in k8s/herald.yaml; without it the JVM takes a quarter of the machine and the
+        // "peak heap" is mostly garbage not yet collected, whose amount depends on how long the run lasts.
+        command.add("-Xmx768m");
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> env = builder.environment();
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + database);
+        env.put("QUARKUS_FLYWAY_CLEAN_AT_START", String.valueOf(emptyDatabase));
+        env.put("QUARKUS_FLYWAY_CLEAN_DISABLED", "false");
+        env.put("MP_MESSAGING_OUTGOING_EMAIL_BATCHES_EXCHANGE_NAME", "herald-bench");
+        env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_EXCHANGE_NAME", "herald-bench");
+        env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_QUEUE_NAME", "herald-bench.email");
+        env.putAll(environment);
+        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (emptyDatabase) {
+            Files.writeString(log, "", StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+        }
+        process = builder.start();
+        awaitReady();
+    }
+
+    /** kill -9: no shutdown hook runs, nothing is flushed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod; waits for the process to exit. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        process.waitFor();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    private void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Herald exited; see " + log);
+            }
+            try {
+                if (get("/q/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("Herald was not ready within 60 s; see " + log);
+    }
+
+    /** Streams n generated customers through the import; answers the seconds it took. */
+    double importCustomers(long n) throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/customers/import"))
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new CustomerGenerator(n)))
+                .timeout(Duration.ofHours(2))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        JsonNode report = check(response, 200);
+        if (report.get("inserted").asLong() != n) {
+            throw new IllegalStateException("Import inserted " + report.get("inserted") + " of " + n + ": " + response.body());
+        }
+        return seconds;
+    }
+
+    /** The sample notice (samples/notice.json), addressed to every customer. */
+    long createNotice() throws Exception {
+        return check(post("/v1/notices", Files.readString(Path.of("samples/notice.json"))), 201).get("id").asLong();
+    }
+
+    void dispatch(long noticeId) throws Exception {
+        check(post("/v1/notices/" + noticeId + "/dispatch", ""), 202);
+    }
+
+    JsonNode notice(long noticeId) throws Exception {
+        return check(get("/v1/notices/" + noticeId), 200);
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode check(HttpResponse<String> response, int expected) throws IOException {
+        if (response.statusCode() != expected) {
+            throw new IllegalStateException(response.request().uri() + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    Connection database() throws Exception {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, "herald", "herald");
+    }
+}
