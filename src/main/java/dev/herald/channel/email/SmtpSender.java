@@ -20,6 +20,7 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.Startup;
+import io.quarkus.scheduler.Scheduled;
 
 import dev.herald.channel.SendLimits;
 import dev.herald.channel.Throttle;
@@ -48,9 +49,14 @@ public class SmtpSender {
     public record Envelope(long deliveryId, MimeMessage message) {
     }
 
+    /** A pooled connection and the watchdog that bounds how long one exchange on it may take. */
+    private record Connection(Transport transport, SmtpWatchdog watchdog) {
+    }
+
     private final SmtpConfig config;
     private final Session session;
-    private final BlockingQueue<Transport> pool;
+    private final List<Connection> connections = new ArrayList<>();
+    private final BlockingQueue<Connection> pool;
     private final Throttle throttle;
 
     SmtpSender(SmtpConfig config, SendLimits limits) throws NoSuchProviderException {
@@ -60,8 +66,13 @@ public class SmtpSender {
         this.session = Session.getInstance(properties(config));
         this.pool = new ArrayBlockingQueue<>(config.connections());
         for (int i = 0; i < config.connections(); i++) {
-            pool.add(session.getTransport("smtp"));
+            // A session per connection: its socket factory is that connection's watchdog.
+            SmtpWatchdog watchdog = new SmtpWatchdog(config.timeout());
+            Properties properties = properties(config);
+            properties.put("mail.smtp.socketFactory", watchdog);
+            connections.add(new Connection(Session.getInstance(properties).getTransport("smtp"), watchdog));
         }
+        pool.addAll(connections);
     }
 
     public Session session() {
@@ -76,10 +87,13 @@ public class SmtpSender {
     public List<Outcome> send(List<Envelope> envelopes, BooleanSupplier mayContinue) throws InterruptedException {
         List<Outcome> outcomes = new ArrayList<>(envelopes.size());
         throttle.acquireConnection();
-        Transport transport = pool.take();
+        Connection connection = pool.take();
+        Transport transport = connection.transport();
         try {
             // isConnected() costs a NOOP round trip: once per batch finds a connection the relay closed while idle.
+            connection.watchdog().begin();
             boolean open = transport.isConnected();
+            connection.watchdog().end();
             for (Envelope envelope : envelopes) {
                 if (!mayContinue.getAsBoolean()) {
                     break;
@@ -93,6 +107,7 @@ public class SmtpSender {
                             + config.port() + " unreachable"));
                     continue;
                 }
+                connection.watchdog().begin();
                 try {
                     transport.sendMessage(envelope.message(), envelope.message().getAllRecipients());
                     outcomes.add(Outcome.sent(envelope.deliveryId()));
@@ -114,10 +129,13 @@ public class SmtpSender {
                         closeQuietly(transport);
                         open = false;
                     }
+                } finally {
+                    connection.watchdog().end();
                 }
             }
         } finally {
-            pool.add(transport);
+            connection.watchdog().end();
+            pool.add(connection);
             throttle.releaseConnection();
         }
         return outcomes;
@@ -164,9 +182,19 @@ public class SmtpSender {
         }
     }
 
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void closeStalledConnections() {
+        for (Connection connection : connections) {
+            if (connection.watchdog().closeIfStalled()) {
+                LOG.warnf("SMTP relay %s:%d took longer than %s over one message; connection closed", config.host(),
+                        config.port(), config.timeout());
+            }
+        }
+    }
+
     @PreDestroy
     void close() {
-        pool.forEach(SmtpSender::closeQuietly);
+        connections.forEach(connection -> closeQuietly(connection.transport()));
     }
 
     private static Properties properties(SmtpConfig config) {
@@ -176,7 +204,7 @@ public class SmtpSender {
         p.put("mail.smtp.port", String.valueOf(config.port()));
         p.put("mail.smtp.connectiontimeout", timeout);
         p.put("mail.smtp.timeout", timeout);
-        p.put("mail.smtp.writetimeout", timeout);
+        // No mail.smtp.writetimeout: SmtpWatchdog bounds writes at a fraction of its cost.
         p.put("mail.smtp.auth", String.valueOf(config.username().isPresent()));
         p.put("mail.smtp.starttls.enable", String.valueOf(config.starttls()));
         p.put("mail.smtp.starttls.required", String.valueOf(config.starttls()));
