@@ -118,6 +118,9 @@ public class EmailWorker {
     @Incoming("email-work")
     @Blocking(value = "email-senders", ordered = false)
     public void deliver(JsonObject message) throws SQLException {
+        // Sending is background work: at the lowest priority (nice 10 under the JVM flags of k8s/herald.yaml)
+        // a sender yields the CPU to API calls when a pod is saturated. Without those flags this changes nothing.
+        Thread.currentThread().setPriority(Thread.MIN_PRIORITY);
         DeliveryBatch batch = message.mapTo(DeliveryBatch.class);
         inFlight.register();
         Attempted attempted = new Attempted();
