@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -38,6 +39,8 @@ import io.quarkus.qute.Variant;
 public class NoticeRenderer {
 
     static final List<String> NOTICE_PROPERTIES = List.of("id", "name");
+
+    private static final Pattern LINE_BREAKS = Pattern.compile("[\\r\\n\\t]+");
 
     private static final HtmlEscaper ESCAPER = new HtmlEscaper(List.of(Variant.TEXT_HTML));
 
@@ -126,9 +129,9 @@ public class NoticeRenderer {
         return new Part(template, text, new RawString(ESCAPER.map(text, null)));
     }
 
-    /** A subject is a header: a line break in it could smuggle in headers of its own. */
-    static String oneLine(String text) {
-        return text.replaceAll("[\\r\\n\\t]+", " ").strip();
+    /** A subject or a name goes into a header: a line break in it could smuggle in headers of its own. */
+    public static String oneLine(String text) {
+        return LINE_BREAKS.matcher(text).replaceAll(" ").strip();
     }
 
     private Template parse(String content, String contentType) {

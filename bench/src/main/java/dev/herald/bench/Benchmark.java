@@ -77,7 +77,7 @@ public final class Benchmark {
             herald = new Herald(options.jar(), options.port(), options.database(), options.out().resolve("herald.log"),
                     options.jfr()
                             // A profile of the whole run, for `jfr print` or JDK Mission Control.
-                            ? List.of("-XX:StartFlightRecording=filename=" + options.out().resolve("herald.jfr") + ",settings=profile")
+                            ? List.of("-XX:StartFlightRecording=filename=" + options.out().resolve("herald.jfr") + ",settings=profile,jdk.ExecutionSample#period=2ms")
                             : List.of(),
                     Map.of("HERALD_SMTP_HOST", "127.0.0.1", "HERALD_SMTP_PORT", String.valueOf(sink.port()),
                             "HERALD_SMTP_CONNECTIONS", String.valueOf(options.smtpConnections())));
@@ -224,10 +224,15 @@ public final class Benchmark {
         figures.put("averageMessageBytes", messageBytes);
         double copy = Floors.copy("jdbc:postgresql://127.0.0.1:5432/" + options.database(), n);
         double broker = Floors.broker((n + 249) / 250, 2_100);
-        double smtp = Floors.smtp(sink.port(), n, options.smtpConnections(), messageBytes);
+        // The SMTP part dominates and varies from run to run on a shared machine: the faster of two
+        // runs keeps a slow one from flattering Herald's ratio.
+        double smtpFirst = Floors.smtp(sink.port(), n, options.smtpConnections(), messageBytes);
+        double smtpSecond = Floors.smtp(sink.port(), n, options.smtpConnections(), messageBytes);
+        double smtp = Math.min(smtpFirst, smtpSecond);
         double floor = copy + broker + smtp;
         figures.put("floorCopySeconds", round(copy));
         figures.put("floorBrokerSeconds", round(broker));
+        figures.put("floorSmtpRunsSeconds", List.of(round(smtpFirst), round(smtpSecond)));
         figures.put("floorSmtpSeconds", round(smtp));
         figures.put("floorSeconds", round(floor));
         figures.put("ratioToFloor", round((double) figures.get("completedSeconds") / floor));

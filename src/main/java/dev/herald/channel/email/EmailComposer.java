@@ -5,12 +5,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.mail.Address;
@@ -21,6 +21,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeUtility;
 
+import dev.herald.render.NoticeRenderer;
 import dev.herald.render.RenderedEmail;
 
 /**
@@ -36,8 +37,11 @@ public class EmailComposer {
     private static final Base64.Encoder BASE64 = Base64.getMimeEncoder(76, new byte[] { '\r', '\n' });
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
     private static final byte[] CRLF = { '\r', '\n' };
-    private static final Pattern LINE_BREAKS = Pattern.compile("[\\r\\n\\t]+");
 
+    private record DateHeader(long epochSecond, String header) {
+    }
+
+    private volatile DateHeader date = new DateHeader(-1, "");
     private final InternetAddress from;
     private final String fromHeader;
     private final String messageIdDomain;
@@ -62,7 +66,7 @@ public class EmailComposer {
         byte[] text = BASE64.encode(email.text().getBytes(StandardCharsets.UTF_8));
         byte[] html = BASE64.encode(email.html().getBytes(StandardCharsets.UTF_8));
         ByteArrayOutputStream out = new ByteArrayOutputStream(text.length + html.length + 1_024);
-        line(out, "Date: " + DATE.format(ZonedDateTime.now(ZoneOffset.UTC)));
+        line(out, dateHeader());
         line(out, fromHeader);
         line(out, "To: " + InternetAddress.toString(new Address[] { recipient }, 4));
         line(out, "Message-ID: <herald." + noticeId + "." + deliveryId + "@" + messageIdDomain + ">");
@@ -77,6 +81,18 @@ public class EmailComposer {
         part(out, boundary, "text/html", html);
         line(out, "--" + boundary + "--");
         return new ComposedMessage(session, from, recipient, out.toByteArray());
+    }
+
+    /** The Date header changes once a second, not once a message: formatted once per second. */
+    private String dateHeader() {
+        long now = System.currentTimeMillis() / 1_000;
+        DateHeader current = date;
+        if (current.epochSecond() != now) {
+            current = new DateHeader(now, "Date: " + DATE.format(
+                    ZonedDateTime.ofInstant(Instant.ofEpochSecond(now), ZoneOffset.UTC)));
+            date = current;
+        }
+        return current.header();
     }
 
     private static void part(ByteArrayOutputStream out, String boundary, String type, byte[] base64) {
@@ -107,7 +123,7 @@ public class EmailComposer {
         InternetAddress address = new InternetAddress(email, true);
         if (name != null && !name.isBlank()) {
             try {
-                address.setPersonal(LINE_BREAKS.matcher(name).replaceAll(" ").strip(), "UTF-8");
+                address.setPersonal(NoticeRenderer.oneLine(name), "UTF-8");
             } catch (UnsupportedEncodingException e) {
                 throw new IllegalStateException("UTF-8 is always supported", e);
             }
