@@ -30,42 +30,15 @@ public final class Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Options options;
-    private final String base;
     private Herald herald;
     private final Map<String, Object> figures = new LinkedHashMap<>();
 
     private Benchmark(Options options) {
         this.options = options;
-        this.base = "http://127.0.0.1:" + options.port;
-    }
-
-    record Options(long customers, Path jar, int port, Path out, String database, int smtpConnections, boolean jfr) {
-        static Options parse(String[] args) {
-            long customers = 10_000;
-            Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-            int port = 18080;
-            Path out = Path.of("bench/out");
-            // On 2 cores more connections than cores did not send faster and made lookups slower (README).
-            int connections = 2;
-            boolean jfr = false;
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--customers" -> customers = Long.parseLong(args[++i].replace("_", ""));
-                    case "--jar" -> jar = Path.of(args[++i]);
-                    case "--port" -> port = Integer.parseInt(args[++i]);
-                    case "--out" -> out = Path.of(args[++i]);
-                    case "--smtp-connections" -> connections = Integer.parseInt(args[++i]);
-                    case "--jfr" -> jfr = true;
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; options: --customers N --jar PATH --port N --out DIR --smtp-connections N --jfr");
-                }
-            }
-            return new Options(customers, jar, port, out, "herald_bench", connections, jfr);
-        }
     }
 
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+        Options options = Options.parse(args, 10_000, 18080);
         Files.createDirectories(options.out());
         new Benchmark(options).run();
     }
@@ -74,13 +47,7 @@ public final class Benchmark {
         figures.put("customers", options.customers());
         figures.put("smtpConnections", options.smtpConnections());
         try (CountingSink sink = new CountingSink()) {
-            herald = new Herald(options.jar(), options.port(), options.database(), options.out().resolve("herald.log"),
-                    options.jfr()
-                            // A profile of the whole run, for `jfr print` or JDK Mission Control.
-                            ? List.of("-XX:StartFlightRecording=filename=" + options.out().resolve("herald.jfr") + ",settings=profile,jdk.ExecutionSample#period=2ms")
-                            : List.of(),
-                    Map.of("HERALD_SMTP_HOST", "127.0.0.1", "HERALD_SMTP_PORT", String.valueOf(sink.port()),
-                            "HERALD_SMTP_CONNECTIONS", String.valueOf(options.smtpConnections())));
+            herald = new Herald(options, sink.port(), options.out().resolve("herald.log"), Map.of());
             herald.start(true);
             try {
                 double seconds = herald.importCustomers(options.customers());
@@ -105,7 +72,7 @@ public final class Benchmark {
         long maxLive = 0;
         JsonNode notice;
         long deadline = System.nanoTime() + Duration.ofHours(3).toNanos();
-        try (LatencyProbe probe = new LatencyProbe(base, noticeId, options.customers())) {
+        try (LatencyProbe probe = new LatencyProbe(herald.base(), noticeId, options.customers())) {
             while (true) {
                 notice = herald.notice(noticeId);
                 Map<String, Long> memory = memory();
@@ -222,7 +189,7 @@ public final class Benchmark {
         long n = options.customers();
         int messageBytes = (int) sink.averageMessageBytes();
         figures.put("averageMessageBytes", messageBytes);
-        double copy = Floors.copy("jdbc:postgresql://127.0.0.1:5432/" + options.database(), n);
+        double copy = Floors.copy(herald.jdbcUrl(), n);
         double broker = Floors.broker((n + 249) / 250, 2_100);
         // The SMTP part dominates and varies from run to run on a shared machine: the faster of two
         // runs keeps a slow one from flattering Herald's ratio.

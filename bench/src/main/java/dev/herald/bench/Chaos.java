@@ -1,11 +1,11 @@
 package dev.herald.bench;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,40 +55,23 @@ public final class Chaos {
                 "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | sort -V | tail -n 1) main restart"));
     }
 
-    private static final int CONNECTIONS = 2;
     private static final int BATCH_SIZE = 250;
-    /** A pod killed mid-send loses the outcomes of the batches it was sending, one per connection, at most. */
-    private static final long DUPLICATE_BOUND = (long) CONNECTIONS * BATCH_SIZE;
 
+    private final Options options;
     private final long customers;
-    private final Path jar;
-    private final Path out;
-    private final int port;
+    /** A pod killed mid-send loses the outcomes of the batches it was sending, one per connection, at most. */
+    private final long duplicateBound;
 
-    private Chaos(long customers, Path jar, Path out, int port) {
-        this.customers = customers;
-        this.jar = jar;
-        this.out = out;
-        this.port = port;
+    private Chaos(Options options) {
+        this.options = options;
+        this.customers = options.customers();
+        this.duplicateBound = (long) options.smtpConnections() * BATCH_SIZE;
     }
 
     public static void main(String[] args) throws Exception {
-        long customers = 100_000;
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-        Path out = Path.of("bench/out");
-        int port = 18081;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--customers" -> customers = Long.parseLong(args[++i].replace("_", ""));
-                case "--jar" -> jar = Path.of(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; options: --customers N --jar PATH --out DIR --port N");
-            }
-        }
-        Files.createDirectories(out);
-        System.exit(new Chaos(customers, jar, out, port).run() ? 0 : 1);
+        Options options = Options.parse(args, 100_000, 18081);
+        Files.createDirectories(options.out());
+        System.exit(new Chaos(options).run() ? 0 : 1);
     }
 
     private boolean run() throws Exception {
@@ -97,13 +80,13 @@ public final class Chaos {
         loader.importCustomers(customers);
         loader.stop();
 
-        List<Map<String, Object>> results = new java.util.ArrayList<>();
+        List<Map<String, Object>> results = new ArrayList<>();
         boolean guaranteesHeld = true;
         for (Map.Entry<String, Disruption> scenario : SCENARIOS.entrySet()) {
             Map<String, Object> result = scenario(scenario.getKey(), scenario.getValue());
             results.add(result);
             guaranteesHeld &= (long) result.get("lost") == 0 && (long) result.get("unfinished") == 0
-                    && (long) result.get("duplicates") <= DUPLICATE_BOUND;
+                    && (long) result.get("duplicates") <= duplicateBound;
         }
         System.out.println();
         System.out.println("| scenario | emails | distinct | duplicates | lost | unfinished | completed after disruption |");
@@ -114,12 +97,12 @@ public final class Chaos {
                     r.get("completedSecondsAfterDisruption"));
         }
         String json = Herald.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(
-                Map.of("customers", customers, "duplicateBound", DUPLICATE_BOUND, "scenarios", results));
+                Map.of("customers", customers, "duplicateBound", duplicateBound, "scenarios", results));
         System.out.println();
         System.out.println(json);
-        Files.writeString(out.resolve("chaos-" + customers + ".json"), json);
-        System.out.println(guaranteesHeld ? "[chaos] nothing lost or unfinished; duplicates within " + DUPLICATE_BOUND
-                : "[chaos] FAILED: a delivery was lost or unfinished, or duplicates exceeded " + DUPLICATE_BOUND);
+        Files.writeString(options.out().resolve("chaos-" + customers + ".json"), json);
+        System.out.println(guaranteesHeld ? "[chaos] nothing lost or unfinished; duplicates within " + duplicateBound
+                : "[chaos] FAILED: a delivery was lost or unfinished, or duplicates exceeded " + duplicateBound);
         return guaranteesHeld;
     }
 
@@ -158,10 +141,7 @@ public final class Chaos {
     }
 
     private Herald herald(int smtpPort) {
-        return new Herald(jar, port, "herald_bench", out.resolve("chaos-herald.log"), List.of(), Map.of(
-                "HERALD_SMTP_HOST", "127.0.0.1",
-                "HERALD_SMTP_PORT", String.valueOf(smtpPort),
-                "HERALD_SMTP_CONNECTIONS", String.valueOf(CONNECTIONS),
+        return new Herald(options, smtpPort, options.out().resolve("chaos-herald.log"), Map.of(
                 "HERALD_DISPATCH_BATCH_SIZE", String.valueOf(BATCH_SIZE),
                 // A lost broker message is published again after this delay (5 minutes in production).
                 "HERALD_DISPATCH_REQUEUE_AFTER", "30s"));

@@ -27,29 +27,29 @@ final class Herald {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Path jar;
-    private final int port;
-    private final String database;
+    private final Options options;
+    private final int smtpPort;
     private final Path log;
-    private final List<String> jvmOptions;
     private final Map<String, String> environment;
     private final String base;
     private Process process;
 
     /**
-     * @param environment configuration for Herald (SMTP port, connections, …) beyond the database and queue
+     * @param environment configuration for Herald beyond the database, queue and SMTP relay
      */
-    Herald(Path jar, int port, String database, Path log, List<String> jvmOptions, Map<String, String> environment) {
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: build Herald first (./mvnw package -DskipTests)");
+    Herald(Options options, int smtpPort, Path log, Map<String, String> environment) {
+        if (!Files.exists(options.jar())) {
+            throw new IllegalStateException(options.jar() + " is missing: build Herald first (./mvnw package -DskipTests)");
         }
-        this.jar = jar;
-        this.port = port;
-        this.database = database;
+        this.options = options;
+        this.smtpPort = smtpPort;
         this.log = log;
-        this.jvmOptions = jvmOptions;
         this.environment = environment;
-        this.base = "http://127.0.0.1:" + port;
+        this.base = "http://127.0.0.1:" + options.port();
+    }
+
+    String base() {
+        return base;
     }
 
     /** Starts Herald and waits until it is ready; {@code emptyDatabase} drops everything first. */
@@ -60,17 +60,24 @@ final class Herald {
         command.add("-Xmx768m");
         // As in k8s/herald.yaml: the email senders run at nice 10, so the lookups measured stay responsive.
         command.addAll(List.of("-XX:ThreadPriorityPolicy=1", "-XX:JavaPriority1_To_OSPriority=10"));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString()));
+        if (options.jfr()) {
+            // A profile of the run, for `jfr print` or JDK Mission Control; every 2 ms so senders get enough samples.
+            command.add("-XX:StartFlightRecording=filename=" + options.out().resolve("herald.jfr")
+                    + ",settings=profile,jdk.ExecutionSample#period=2ms");
+        }
+        command.addAll(List.of("-jar", options.jar().toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + database);
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(options.port()));
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl());
         env.put("QUARKUS_FLYWAY_CLEAN_AT_START", String.valueOf(emptyDatabase));
         env.put("QUARKUS_FLYWAY_CLEAN_DISABLED", "false");
         env.put("MP_MESSAGING_OUTGOING_EMAIL_BATCHES_EXCHANGE_NAME", "herald-bench");
         env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_EXCHANGE_NAME", "herald-bench");
         env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_QUEUE_NAME", "herald-bench.email");
+        env.put("HERALD_SMTP_HOST", "127.0.0.1");
+        env.put("HERALD_SMTP_PORT", String.valueOf(smtpPort));
+        env.put("HERALD_SMTP_CONNECTIONS", String.valueOf(options.smtpConnections()));
         env.putAll(environment);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         if (emptyDatabase) {
@@ -167,6 +174,10 @@ final class Herald {
     }
 
     Connection database() throws Exception {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, "herald", "herald");
+        return DriverManager.getConnection(jdbcUrl(), "herald", "herald");
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:5432/" + options.database();
     }
 }

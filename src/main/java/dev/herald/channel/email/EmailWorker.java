@@ -63,26 +63,25 @@ public class EmailWorker {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
+    /** A batch's rows that may still be sent: never attempted, or claimed for a retry. */
+    private static final String OPEN_ROWS = """
+            d.notice_id = ? AND d.id = ANY(?)
+               AND (d.status = 'QUEUED' OR (d.status = 'PENDING' AND d.next_attempt_at IS NULL))""";
+
     private static final String LOAD = """
             SELECT d.id, d.attempts, d.destination, c.id, c.display_name, c.locale, c.country, c.region, c.tags,
                    c.attributes::text, a.variables::text
               FROM delivery d
               JOIN customer c ON c.id = d.customer_id
               LEFT JOIN affected_account a ON a.notice_id = d.notice_id AND a.customer_id = d.customer_id
-             WHERE d.notice_id = ? AND d.id = ANY(?)
-               AND (d.status = 'QUEUED' OR (d.status = 'PENDING' AND d.next_attempt_at IS NULL))
+             WHERE %s
                AND EXISTS (SELECT 1 FROM notice n WHERE n.id = d.notice_id AND n.status = 'DISPATCHING')
              ORDER BY d.id
                FOR UPDATE OF d SKIP LOCKED
-            """;
+            """.formatted(OPEN_ROWS);
 
-    /** Rows of a batch that nobody has finished, locked; rows another worker holds are left to it. */
-    private static final String LOCK_OPEN = """
-            SELECT id FROM delivery
-             WHERE notice_id = ? AND id = ANY(?)
-               AND (status = 'QUEUED' OR (status = 'PENDING' AND next_attempt_at IS NULL))
-               FOR UPDATE SKIP LOCKED
-            """;
+    /** The open rows of a batch, locked; rows another worker holds are left to it. */
+    private static final String LOCK_OPEN = "SELECT d.id FROM delivery d WHERE " + OPEN_ROWS + " FOR UPDATE SKIP LOCKED";
 
     private record Job(long deliveryId, int attempts, String destination, Recipient recipient) {
     }

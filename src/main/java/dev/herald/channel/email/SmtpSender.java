@@ -134,7 +134,6 @@ public class SmtpSender {
                 }
             }
         } finally {
-            connection.watchdog().end();
             pool.add(connection);
             throttle.releaseConnection();
         }
