@@ -5,6 +5,8 @@ import java.sql.SQLException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 
@@ -19,6 +21,8 @@ import io.agroal.api.AgroalDataSource;
 @ApplicationScoped
 public class DeliveryGate {
 
+    private static final Logger LOG = Logger.getLogger(DeliveryGate.class);
+
     private final AgroalDataSource dataSource;
     private final LoadingCache<Long, Boolean> dispatching;
     private volatile boolean closed;
@@ -31,8 +35,22 @@ public class DeliveryGate {
                 .build(this::isDispatching);
     }
 
+    /**
+     * Whether to send. A status that cannot be read (the database is restarting) closes the gate:
+     * what was sent so far can then still be recorded, instead of being lost with an exception
+     * thrown in the middle of a batch, and the rest waits until the database answers.
+     */
     public boolean isOpen(long noticeId) {
-        return !closed && dispatching.get(noticeId);
+        if (closed) {
+            return false;
+        }
+        try {
+            return dispatching.get(noticeId);
+        } catch (RuntimeException unreadable) {
+            LOG.warnf("Notice %d: cannot read its status (%s); sending stops until it can", noticeId,
+                    unreadable.getMessage());
+            return false;
+        }
     }
 
     /** From now on nothing more is sent from this pod: it is stopping. */

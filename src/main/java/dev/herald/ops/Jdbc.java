@@ -40,17 +40,27 @@ public final class Jdbc {
         }
     }
 
+    /**
+     * Runs the work in one transaction. When it fails, the work's own exception is the one thrown:
+     * a rollback that fails too (the connection is gone) is attached to it, never put in its place,
+     * because callers decide what to do from what the work did.
+     */
     public static <T> T inTransaction(Connection connection, Work<T> work) throws SQLException {
         connection.setAutoCommit(false);
+        T result;
         try {
-            T result = work.run(connection);
+            result = work.run(connection);
             connection.commit();
-            return result;
         } catch (SQLException | RuntimeException e) {
-            connection.rollback();
+            try {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            } catch (SQLException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
-        } finally {
-            connection.setAutoCommit(true);
         }
+        connection.setAutoCommit(true);
+        return result;
     }
 }
