@@ -12,9 +12,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import dev.herald.delivery.Channel;
+import org.jboss.resteasy.reactive.RestPath;
+
+import dev.herald.delivery.DeliveryChannel;
+import dev.herald.ops.NotFoundException;
 
 @Path("/v1/limits")
 @Tag(name = "Send limits")
@@ -33,19 +38,30 @@ public class SendLimitResource {
     }
 
     @GET
-    @Path("/email")
-    @Operation(summary = "The email relay's send limit, and this pod's share of it")
-    public SendLimits.SendLimitView email() {
-        return limits.view(Channel.EMAIL);
+    @Path("/{channel}")
+    @Operation(summary = "A channel's send limit (email, push), and this pod's share of it")
+    public SendLimits.SendLimitView get(@RestPath @Parameter(schema = @Schema(enumeration = { "email", "push" })) String channel) {
+        return limits.view(channelOf(channel));
     }
 
     @PUT
-    @Path("/email")
+    @Path("/{channel}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Change the email relay's send limit while notices run",
+    @Operation(summary = "Change a channel's send limit while notices run",
             description = "For the whole fleet: each pod takes limit / pods alive within a few seconds. "
-                    + "When the relay answers 4xx a pod slows below its share, and recovers after a quiet second.")
-    public SendLimits.SendLimitView setEmail(@Valid @NotNull SendLimitRequest request) {
-        return limits.set(Channel.EMAIL, request.messagesPerSecond(), request.connections());
+                    + "When the provider pushes back (SMTP 4xx, HTTP 429) a pod slows below its share, and "
+                    + "recovers after a quiet second.")
+    public SendLimits.SendLimitView set(@RestPath @Parameter(schema = @Schema(enumeration = { "email", "push" })) String channel,
+            @Valid @NotNull SendLimitRequest request) {
+        return limits.set(channelOf(channel), request.messagesPerSecond(), request.connections());
+    }
+
+    private static DeliveryChannel channelOf(String key) {
+        for (DeliveryChannel channel : DeliveryChannel.values()) {
+            if (channel.key().equals(key)) {
+                return channel;
+            }
+        }
+        throw new NotFoundException("channel", key);
     }
 }

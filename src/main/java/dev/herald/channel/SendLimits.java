@@ -4,27 +4,24 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import dev.herald.delivery.Channel;
+import dev.herald.delivery.DeliveryChannel;
 import dev.herald.ops.Jdbc;
+import dev.herald.ops.NotFoundException;
+import dev.herald.ops.Pods;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 
 /**
  * Send limits per channel and relay for the whole fleet, kept in send_limit and changeable at
- * runtime. Every pod refreshes its heartbeat and reads the limits every few seconds, and paces its
- * senders at its share: the limit divided by the pods alive.
+ * runtime. Every pod reads the limits every few seconds and paces its senders at its share: the
+ * limit divided by the pods alive.
  */
 @ApplicationScoped
 public class SendLimits {
@@ -36,11 +33,11 @@ public class SendLimits {
     }
 
     /** What a channel's relay is held to, and this pod's part of it. */
-    public record SendLimitView(Channel channel, String relay, FleetLimit limit, int pods, double podMessagesPerSecond,
+    public record SendLimitView(DeliveryChannel channel, String relay, FleetLimit limit, int pods, double podMessagesPerSecond,
             double podCurrentMessagesPerSecond, int podConnections) {
     }
 
-    private record Relay(Channel channel, String name, FleetLimit defaults, int maxConnections, Throttle throttle) {
+    private record Relay(DeliveryChannel channel, String name, FleetLimit defaults, int maxConnections, Throttle throttle) {
     }
 
     private static final String UPSERT = """
@@ -52,15 +49,12 @@ public class SendLimits {
             """;
 
     private final AgroalDataSource dataSource;
-    private final String podId = UUID.randomUUID().toString();
-    private final Map<Channel, Relay> relays = new ConcurrentHashMap<>();
-    private volatile int pods = 1;
+    private final Pods pods;
+    private final Map<DeliveryChannel, Relay> relays = new ConcurrentHashMap<>();
 
-    private final Duration refreshEvery;
-
-    SendLimits(AgroalDataSource dataSource, @ConfigProperty(name = "herald.limits.refresh") Duration refreshEvery) {
+    SendLimits(AgroalDataSource dataSource, Pods pods) {
         this.dataSource = dataSource;
-        this.refreshEvery = refreshEvery;
+        this.pods = pods;
     }
 
     /**
@@ -69,19 +63,19 @@ public class SendLimits {
      * @param defaults the fleet's limit until one is set at runtime
      * @param maxConnections connections this pod has, whatever the limit
      */
-    public Throttle register(Channel channel, String relay, FleetLimit defaults, int maxConnections) {
+    public Throttle register(DeliveryChannel channel, String relay, FleetLimit defaults, int maxConnections) {
         return relays.computeIfAbsent(channel, c -> new Relay(c, relay, defaults, maxConnections,
                 new Throttle(defaults.messagesPerSecond(), maxConnections))).throttle();
     }
 
-    public SendLimitView view(Channel channel) {
+    public SendLimitView view(DeliveryChannel channel) {
         Relay relay = relay(channel);
-        return new SendLimitView(channel, relay.name(), read(relay), pods, relay.throttle().share(), relay.throttle().current(),
+        return new SendLimitView(channel, relay.name(), read(relay), pods.alive(), relay.throttle().share(), relay.throttle().current(),
                 relay.throttle().connections());
     }
 
     /** Sets the fleet's limit; this pod applies it now, the others at their next refresh. */
-    public SendLimitView set(Channel channel, double messagesPerSecond, int connections) {
+    public SendLimitView set(DeliveryChannel channel, double messagesPerSecond, int connections) {
         Relay relay = relay(channel);
         try (Connection connection = dataSource.getConnection()) {
             Jdbc.update(connection, UPSERT, channel.name(), relay.name(), messagesPerSecond, connections);
@@ -96,33 +90,20 @@ public class SendLimits {
 
     @Scheduled(every = "${herald.limits.refresh}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
-        try (Connection connection = dataSource.getConnection()) {
-            Jdbc.update(connection, """
-                    INSERT INTO pod (id, seen_at) VALUES (?, now())
-                    ON CONFLICT (id) DO UPDATE SET seen_at = now()""", podId);
-            // A pod silent for three refreshes is gone; its share goes to the others.
-            Jdbc.update(connection, "DELETE FROM pod WHERE seen_at < now() - make_interval(secs => ?)",
-                    3 * refreshEvery.toSeconds());
-            pods = Math.max(1, Jdbc.queryOne(connection, Long.class, "SELECT count(*) FROM pod").intValue());
-        } catch (SQLException e) {
-            LOG.warn("Cannot refresh the send limits; the last ones stay in force", e);
-            return;
-        }
+        int alive = pods.alive();
         for (Relay relay : relays.values()) {
-            FleetLimit limit = read(relay);
+            FleetLimit limit;
+            try {
+                limit = read(relay);
+            } catch (IllegalStateException e) {
+                LOG.warnf("Cannot refresh the send limits (%s); the last ones stay in force", e.getMessage());
+                return;
+            }
             // Until a limit is set, each pod uses all its connections.
             int connections = limit.configured()
-                    ? Math.max(1, Math.min(relay.maxConnections(), limit.connections() / pods))
+                    ? Math.max(1, Math.min(relay.maxConnections(), limit.connections() / alive))
                     : relay.maxConnections();
-            relay.throttle().share(limit.messagesPerSecond() / pods, connections);
-        }
-    }
-
-    void leave(@Observes ShutdownEvent event) {
-        try (Connection connection = dataSource.getConnection()) {
-            Jdbc.update(connection, "DELETE FROM pod WHERE id = ?", podId);
-        } catch (SQLException e) {
-            LOG.debug("Could not leave the pod list; the row expires by itself", e);
+            relay.throttle().share(limit.messagesPerSecond() / alive, connections);
         }
     }
 
@@ -140,10 +121,10 @@ public class SendLimits {
         }
     }
 
-    private Relay relay(Channel channel) {
+    private Relay relay(DeliveryChannel channel) {
         Relay relay = relays.get(channel);
         if (relay == null) {
-            throw new IllegalStateException("No relay serves " + channel);
+            throw new NotFoundException("send limit of channel", channel.key());
         }
         return relay;
     }

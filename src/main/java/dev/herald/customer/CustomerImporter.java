@@ -28,7 +28,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvParser;
 
 import dev.herald.ops.DistinctBatch;
 import dev.herald.ops.NdjsonLines;
-import dev.herald.ops.ProblemException;
+import dev.herald.ops.InvalidInputException;
 import dev.herald.ops.Rejections;
 
 /**
@@ -81,7 +81,7 @@ public class CustomerImporter {
                 .with(CsvParser.Feature.WRAP_AS_ARRAY)
                 .readValues(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             if (!records.hasNext()) {
-                throw ProblemException.invalid("body", "the CSV upload is empty; it must start with a header line");
+                throw InvalidInputException.of("body", "the CSV upload is empty; it must start with a header line");
             }
             String[] header = records.next();
             checkHeader(header);
@@ -109,11 +109,11 @@ public class CustomerImporter {
                 .filter(h -> !CSV_COLUMNS.contains(h) && !h.startsWith(CSV_ATTRIBUTE_PREFIX))
                 .toList();
         if (!unknown.isEmpty()) {
-            throw ProblemException.invalid("header", "unknown columns " + unknown + "; known: " + CSV_COLUMNS
+            throw InvalidInputException.of("header", "unknown columns " + unknown + "; known: " + CSV_COLUMNS
                     + " and attributes.NAME");
         }
         if (!Arrays.asList(header).contains("id")) {
-            throw ProblemException.invalid("header", "the id column is required");
+            throw InvalidInputException.of("header", "the id column is required");
         }
     }
 

@@ -23,7 +23,8 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.herald.delivery.DeliveryLookup;
 import dev.herald.delivery.DeliveryViews.CustomerDeliveries;
-import dev.herald.ops.ProblemException;
+import dev.herald.ops.InvalidInputException;
+import dev.herald.ops.NotFoundException;
 
 @Path("/v1/customers")
 @Tag(name = "Customers")
@@ -51,7 +52,7 @@ public class CustomerResource {
             @RestPath @Size(max = 200) @Pattern(regexp = CustomerInput.ID_PATTERN, message = CustomerInput.ID_MESSAGE) String id,
             @Valid @NotNull CustomerInput input) {
         if (input.id() != null && !input.id().equals(id)) {
-            throw ProblemException.invalid("id", "the body names customer '" + input.id() + "' but the path names '"
+            throw InvalidInputException.of("id", "the body names customer '" + input.id() + "' but the path names '"
                     + id + "'");
         }
         CustomerStore.Written written = store.upsert(List.of(input.withId(id)));
@@ -89,7 +90,7 @@ public class CustomerResource {
     private static Customer find(String id) {
         Customer customer = Customer.findById(id);
         if (customer == null) {
-            throw ProblemException.notFound("customer", id);
+            throw new NotFoundException("customer", id);
         }
         return customer;
     }

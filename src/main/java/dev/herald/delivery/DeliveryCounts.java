@@ -7,8 +7,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,34 +16,12 @@ import dev.herald.ops.Jdbc;
 import io.agroal.api.AgroalDataSource;
 
 /**
- * The delivery_count table: per notice, channel and status, changed by the same transaction that
- * changes the delivery rows, so reading progress costs a handful of rows however large the notice.
+ * Reads the delivery_count table: per notice, channel and status, kept exact by the
+ * {@link DeliveryLedger} in the same transactions as the rows, so reading progress costs a handful
+ * of rows however large the notice.
  */
 @ApplicationScoped
 public class DeliveryCounts {
-
-    /** Keys are applied in a fixed order, so two transactions never wait on each other's counter rows in a cycle. */
-    public static final class Delta {
-        private final Map<String, Long> changes = new TreeMap<>();
-
-        public Delta add(Channel channel, DeliveryStatus status, long n) {
-            if (n != 0) {
-                changes.merge(channel.name() + ":" + status.name(), n, Long::sum);
-            }
-            return this;
-        }
-
-        public Delta move(Channel channel, DeliveryStatus from, DeliveryStatus to, long n) {
-            return from == to ? this : add(channel, from, -n).add(channel, to, n);
-        }
-    }
-
-    private static final String APPLY = """
-            INSERT INTO delivery_count AS dc (notice_id, channel, status, count)
-            SELECT ?, split_part(k, ':', 1)::delivery_channel, split_part(k, ':', 2)::delivery_status, n
-              FROM unnest(?::text[], ?::bigint[]) AS d(k, n)
-            ON CONFLICT (notice_id, channel, status) DO UPDATE SET count = dc.count + excluded.count
-            """;
 
     private final AgroalDataSource dataSource;
 
@@ -51,28 +29,24 @@ public class DeliveryCounts {
         this.dataSource = dataSource;
     }
 
-    /** Applies the delta inside the caller's transaction. */
-    public void apply(Connection connection, long noticeId, Delta delta) throws SQLException {
-        if (delta.changes.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement statement = connection.prepareStatement(APPLY)) {
-            statement.setLong(1, noticeId);
-            statement.setArray(2, connection.createArrayOf("text", delta.changes.keySet().toArray()));
-            statement.setArray(3, connection.createArrayOf("bigint", delta.changes.values().toArray()));
-            statement.executeUpdate();
-        }
-    }
-
-    /** Deliveries of a notice in one status, read inside the caller's connection. */
-    public long count(Connection connection, long noticeId, Channel channel, DeliveryStatus status) throws SQLException {
+    /** Deliveries of a notice in one status on one channel, read on the caller's connection. */
+    public long count(Connection connection, long noticeId, DeliveryChannel channel, DeliveryStatus status)
+            throws SQLException {
         return Jdbc.queryOne(connection, Long.class, "SELECT coalesce(sum(count), 0)::bigint FROM delivery_count"
                 + " WHERE notice_id = ? AND channel = ?::delivery_channel AND status = ?::delivery_status",
                 noticeId, channel.name(), status.name());
     }
 
+    /** Whether no delivery of the notice can change any more (none PENDING or QUEUED). */
+    public boolean allFinal(Connection connection, long noticeId) throws SQLException {
+        return Jdbc.queryOne(connection, Boolean.class, """
+                SELECT NOT EXISTS (SELECT 1 FROM delivery_count
+                                    WHERE notice_id = ? AND status IN ('PENDING', 'QUEUED') AND count > 0)""",
+                noticeId);
+    }
+
     public Progress progress(long noticeId, OffsetDateTime dispatchedAt, OffsetDateTime completedAt) {
-        Map<Channel, Map<DeliveryStatus, Long>> byChannel = new EnumMap<>(Channel.class);
+        Map<DeliveryChannel, Map<DeliveryStatus, Long>> byChannel = new EnumMap<>(DeliveryChannel.class);
         Map<DeliveryStatus, Long> byStatus = new EnumMap<>(DeliveryStatus.class);
         long total = 0;
         long finished = 0;
@@ -82,7 +56,7 @@ public class DeliveryCounts {
             statement.setLong(1, noticeId);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    Channel channel = Channel.valueOf(rows.getString(1));
+                    DeliveryChannel channel = DeliveryChannel.valueOf(rows.getString(1));
                     DeliveryStatus status = DeliveryStatus.valueOf(rows.getString(2));
                     long count = rows.getLong(3);
                     byChannel.computeIfAbsent(channel, c -> new EnumMap<>(DeliveryStatus.class)).put(status, count);
@@ -104,6 +78,6 @@ public class DeliveryCounts {
             rate = Math.round(finished / seconds * 10) / 10.0;
             eta = Math.round((total - finished) / (finished / seconds));
         }
-        return new Progress(total, finished, total - finished, byStatus, byChannel, rate, eta);
+        return new Progress(total, finished, total - finished, byStatus, byChannel, rate, eta, List.of());
     }
 }

@@ -22,10 +22,11 @@ import io.agroal.api.AgroalDataSource;
 @ApplicationScoped
 public class DeliveryLookup {
 
-    /** Read from delivery_view, whose state shows never-attempted deliveries already handed to the broker as QUEUED. */
+    /** The status shown is the ledger's state: never-attempted deliveries already handed to the broker are QUEUED. */
     private static final String COLUMNS = """
-            d.id, d.notice_id, d.customer_id, d.channel::text, d.destination, d.state::text, d.attempts,
-            d.updated_at, d.next_attempt_at, d.last_error""";
+            d.id, d.notice_id, d.customer_id, d.channel::text, d.destination, %s::text, d.attempts,
+            d.updated_at, d.next_attempt_at, d.last_error""".formatted(DeliveryLedger.state("d", "dc"));
+    private static final String FROM = " FROM delivery d" + DeliveryLedger.CURSOR_JOIN;
 
     /** A customer's history is short (a row per notice and channel); this bounds a pathological one. */
     static final int CUSTOMER_LIMIT = 500;
@@ -40,8 +41,9 @@ public class DeliveryLookup {
     }
 
     public DeliveryPage page(long noticeId, DeliveryStatus status, long after, int limit) {
-        String sql = "SELECT " + COLUMNS + " FROM delivery_view d WHERE d.notice_id = ? AND d.id > ?"
-                + (status == null ? "" : " AND d.state = ?::delivery_status") + " ORDER BY d.id LIMIT ?";
+        String sql = "SELECT " + COLUMNS + FROM + " WHERE d.notice_id = ? AND d.id > ?"
+                + (status == null ? "" : " AND " + DeliveryLedger.state("d", "dc") + " = ?::delivery_status")
+                + " ORDER BY d.id LIMIT ?";
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql)) {
             int i = 1;
@@ -67,7 +69,7 @@ public class DeliveryLookup {
 
     /** Newest notice first; each delivery with its timeline events, oldest first. */
     public List<CustomerDelivery> ofCustomer(String customerId) {
-        String sql = "SELECT " + COLUMNS + ", d.notice_name FROM delivery_view d"
+        String sql = "SELECT " + COLUMNS + ", n.name" + FROM + " JOIN notice n ON n.id = d.notice_id"
                 + " WHERE d.customer_id = ? ORDER BY d.notice_id DESC, d.channel, d.id LIMIT " + CUSTOMER_LIMIT;
         try (Connection connection = dataSource.getConnection()) {
             Map<Long, Named> deliveries = new LinkedHashMap<>();
@@ -106,7 +108,7 @@ public class DeliveryLookup {
     }
 
     private static DeliveryView view(ResultSet rows) throws SQLException {
-        return new DeliveryView(rows.getLong(1), rows.getLong(2), rows.getString(3), Channel.valueOf(rows.getString(4)),
+        return new DeliveryView(rows.getLong(1), rows.getLong(2), rows.getString(3), DeliveryChannel.valueOf(rows.getString(4)),
                 rows.getString(5), DeliveryStatus.valueOf(rows.getString(6)), rows.getInt(7),
                 rows.getObject(8, OffsetDateTime.class), rows.getObject(9, OffsetDateTime.class), rows.getString(10));
     }

@@ -12,7 +12,7 @@ public final class DeliveryViews {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record DeliveryView(long id, long noticeId, String customerId, Channel channel, String destination,
+    public record DeliveryView(long id, long noticeId, String customerId, DeliveryChannel channel, String destination,
             DeliveryStatus status, int attempts, OffsetDateTime updatedAt, OffsetDateTime nextAttemptAt,
             String lastError) {
     }

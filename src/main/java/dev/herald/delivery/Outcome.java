@@ -3,10 +3,12 @@ package dev.herald.delivery;
 import java.time.Instant;
 
 /**
- * What one attempt at a delivery came to. {@code retry} asks for another attempt; the
- * {@link RetryPolicy} decides when, or that there will be none.
+ * What one attempt at a delivery came to, as the channel saw it. {@code RETRY} asks for another
+ * attempt, not before {@code notBefore} when the provider said so (Retry-After); the
+ * {@link RetryPolicy} decides when, or that there will be none. {@code providerMessageId} is the
+ * provider's id of an accepted message, when it gives one.
  */
-public record Outcome(long deliveryId, Kind kind, String detail) {
+public record Outcome(long deliveryId, Kind kind, String detail, String providerMessageId, Instant notBefore) {
 
     public enum Kind {
         SENT,
@@ -14,19 +16,24 @@ public record Outcome(long deliveryId, Kind kind, String detail) {
         FAILED
     }
 
-    public static Outcome sent(long deliveryId) {
-        return new Outcome(deliveryId, Kind.SENT, null);
+    public static Outcome sent(long deliveryId, String providerMessageId) {
+        return new Outcome(deliveryId, Kind.SENT, null, providerMessageId, null);
     }
 
     public static Outcome retry(long deliveryId, String detail) {
-        return new Outcome(deliveryId, Kind.RETRY, detail);
+        return new Outcome(deliveryId, Kind.RETRY, detail, null, null);
+    }
+
+    public static Outcome retryNotBefore(long deliveryId, String detail, Instant notBefore) {
+        return new Outcome(deliveryId, Kind.RETRY, detail, null, notBefore);
     }
 
     public static Outcome failed(long deliveryId, String detail) {
-        return new Outcome(deliveryId, Kind.FAILED, detail);
+        return new Outcome(deliveryId, Kind.FAILED, detail, null, null);
     }
 
     /** The row change an outcome turns into, once the retry policy has spoken. */
-    record Resolved(long deliveryId, DeliveryStatus status, Instant nextAttemptAt, String error, String event) {
+    record Resolved(long deliveryId, DeliveryStatus status, Instant nextAttemptAt, String error, String event,
+            String providerMessageId) {
     }
 }

@@ -13,24 +13,19 @@ public interface DispatchConfig {
     /** Delivery ids per broker message. */
     int batchSize();
 
-    /** Customers planned per transaction. */
+    /** Customers planned per transaction (at most 100,000: a chunk's deliveries share one id block). */
     int planChunk();
 
-    /** Deliveries of one notice handed to the broker but not finished, at most: the back-pressure window. */
+    /** Chunks this pod plans at once; planning is set-based SQL, one chunk per database connection. */
+    int planThreads();
+
+    /** Deliveries of one notice and channel handed to the broker but not finished, at most: the back-pressure window. */
     int maxInFlight();
 
-    /** Attempts before a delivery that keeps failing transiently is FAILED. */
-    int maxAttempts();
-
-    /** First retry delay; it doubles with each attempt, with jitter, up to retryMaxDelay. */
-    Duration retryBaseDelay();
-
-    Duration retryMaxDelay();
-
-    /** A QUEUED delivery untouched this long is published again (its message or its pod was lost). */
+    /** A delivery handed out this long ago, still waiting and held by no worker, is published again. */
     Duration requeueAfter();
 
-    /** How often a notice's rows are scanned for due retries and for QUEUED rows gone stale. */
+    /** How often a notice's rows are scanned for due retries and for deliveries gone stale. */
     Duration rescanInterval();
 
     /** How long a publish waits for the broker's confirm before the window is left to the sweeper. */
@@ -38,4 +33,10 @@ public interface DispatchConfig {
 
     /** How long a pod may take to see that a notice was paused or cancelled. */
     Duration controlPoll();
+
+    /** A worker records outcomes after this many messages... */
+    int recordEvery();
+
+    /** ...or after this long, whichever comes first: a pod killed mid-batch sends again at most what it had not recorded. */
+    Duration recordInterval();
 }

@@ -19,8 +19,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /**
- * A breach notice and its lifecycle. Content is fixed at creation; the dispatch columns
- * (cursors, timestamps) are moved by the dispatch loop with plain SQL.
+ * A breach notice. Content is fixed at creation; its status and timestamps are moved by
+ * {@link NoticeLifecycle} alone, with plain SQL.
  */
 @Entity
 public class Notice extends PanacheEntityBase {
@@ -30,6 +30,7 @@ public class Notice extends PanacheEntityBase {
     public Long id;
     public String name;
     @Enumerated(EnumType.STRING)
+    @Column(updatable = false)
     public NoticeStatus status;
     public List<String> channels;
     @JdbcTypeCode(SqlTypes.JSON)
@@ -45,7 +46,7 @@ public class Notice extends PanacheEntityBase {
     public String requestHash;
     @Column(name = "created_at", insertable = false, updatable = false)
     public OffsetDateTime createdAt;
-    @Column(name = "dispatched_at")
+    @Column(name = "dispatched_at", insertable = false, updatable = false)
     public OffsetDateTime dispatchedAt;
     @Column(name = "planned_at", insertable = false, updatable = false)
     public OffsetDateTime plannedAt;
@@ -55,4 +56,6 @@ public class Notice extends PanacheEntityBase {
     public OffsetDateTime pausedAt;
     @Column(name = "cancelled_at", insertable = false, updatable = false)
     public OffsetDateTime cancelledAt;
+    @Column(name = "pause_reason", insertable = false, updatable = false)
+    public String pauseReason;
 }

@@ -15,8 +15,9 @@ import jakarta.validation.constraints.Size;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.herald.delivery.Channel;
+import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.Progress;
+import dev.herald.ops.Rejections.Rejection;
 import dev.herald.render.LocaleTemplate;
 
 /** The notice API's request and response bodies. */
@@ -29,7 +30,7 @@ public final class NoticeDtos {
 
     public record NoticeRequest(
             @NotBlank @Size(max = 200) String name,
-            @NotEmpty Set<@NotNull Channel> channels,
+            @NotEmpty Set<@NotNull DeliveryChannel> channels,
             @NotNull @Valid Audience audience,
             @Size(max = 50) List<@Pattern(regexp = "[A-Za-z][A-Za-z0-9_]{0,49}", message = "must be an identifier such as cardLast4") String> variables,
             @NotBlank @Pattern(regexp = LOCALE_PATTERN, message = "must be a BCP 47 language tag") String fallbackLocale,
@@ -48,14 +49,13 @@ public final class NoticeDtos {
     public record NoticeView(Long id, String name, NoticeStatus status, List<String> channels, JsonNode audience,
             List<String> variables, String fallbackLocale, JsonNode templates, OffsetDateTime createdAt,
             OffsetDateTime dispatchedAt, OffsetDateTime plannedAt, OffsetDateTime completedAt, OffsetDateTime pausedAt,
-            OffsetDateTime cancelledAt, Progress progress) {
+            OffsetDateTime cancelledAt, String pauseReason, Progress progress) {
     }
 
     public record AffectedAccount(@NotBlank String customerId, Map<String, Object> variables) {
     }
 
-    public record AffectedUploadReport(long received, long accepted, long rejected,
-            List<dev.herald.ops.Rejections.Rejection> rejections) {
+    public record AffectedUploadReport(long received, long accepted, long rejected, List<Rejection> rejections) {
     }
 
     public record PreviewRequest(@NotBlank String customerId, Map<String, Object> variables) {

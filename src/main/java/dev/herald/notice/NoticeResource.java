@@ -25,7 +25,6 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.herald.customer.CustomerResource;
 import dev.herald.delivery.DeliveryLookup;
-import dev.herald.dispatch.NoticeControl;
 import dev.herald.delivery.DeliveryStatus;
 import dev.herald.delivery.DeliveryViews.DeliveryPage;
 import dev.herald.delivery.Progress;
@@ -41,13 +40,13 @@ import dev.herald.render.RenderedEmail;
 public class NoticeResource {
 
     private final NoticeService notices;
+    private final NoticeLifecycle lifecycle;
     private final DeliveryLookup deliveries;
-    private final NoticeControl control;
 
-    NoticeResource(NoticeService notices, DeliveryLookup deliveries, NoticeControl control) {
+    NoticeResource(NoticeService notices, NoticeLifecycle lifecycle, DeliveryLookup deliveries) {
         this.notices = notices;
+        this.lifecycle = lifecycle;
         this.deliveries = deliveries;
-        this.control = control;
     }
 
     @POST
@@ -102,7 +101,8 @@ public class NoticeResource {
     @Operation(summary = "Start sending", description = "Plans one delivery per customer and channel, then sends. "
             + "Answers 202 at once; follow GET /v1/notices/{id}/progress.")
     public RestResponse<NoticeView> dispatch(@RestPath long id) {
-        return RestResponse.accepted(notices.dispatch(id));
+        lifecycle.dispatch(id);
+        return RestResponse.accepted(notices.get(id));
     }
 
     @POST
@@ -111,7 +111,7 @@ public class NoticeResource {
             + "a second (herald.dispatch.control-poll); messages already handed to the relay stay sent. Pausing a "
             + "PAUSED notice changes nothing.")
     public NoticeView pause(@RestPath long id) {
-        control.pause(id);
+        lifecycle.pause(id);
         return notices.get(id);
     }
 
@@ -119,7 +119,7 @@ public class NoticeResource {
     @Path("/{id}/resume")
     @Operation(summary = "Carry on sending a PAUSED notice", description = "Resuming a DISPATCHING notice changes nothing.")
     public NoticeView resume(@RestPath long id) {
-        control.resume(id);
+        lifecycle.resume(id);
         return notices.get(id);
     }
 
@@ -129,7 +129,7 @@ public class NoticeResource {
             + "customers not yet planned get none. Cancelling a CANCELLED notice changes nothing; a COMPLETED one "
             + "cannot be cancelled.")
     public NoticeView cancel(@RestPath long id) {
-        control.cancel(id);
+        lifecycle.cancel(id);
         return notices.get(id);
     }
 

@@ -3,31 +3,42 @@ package dev.herald.notice;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.OffsetDateTime;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
+import jakarta.enterprise.inject.Instance;
 import jakarta.transaction.Transactional;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.herald.channel.ChannelHealth;
+import dev.herald.channel.ChannelSender;
 import dev.herald.customer.Customer;
-import io.quarkus.narayana.jta.QuarkusTransaction;
-import dev.herald.delivery.Channel;
+import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.DeliveryCounts;
+import dev.herald.delivery.Progress;
 import dev.herald.notice.NoticeDtos.Audience;
 import dev.herald.notice.NoticeDtos.NoticeRequest;
 import dev.herald.notice.NoticeDtos.NoticeView;
-import dev.herald.ops.Problem.FieldError;
-import dev.herald.ops.ProblemException;
+import dev.herald.ops.FieldError;
+import dev.herald.ops.InvalidInputException;
+import dev.herald.ops.NotFoundException;
+import dev.herald.ops.ConflictException;
+import dev.herald.ops.RefusedException;
 import dev.herald.render.CompiledNotice;
 import dev.herald.render.LocaleTemplate;
 import dev.herald.render.NoticeRenderer;
@@ -35,8 +46,9 @@ import dev.herald.render.Recipient;
 import dev.herald.render.RenderedEmail;
 import dev.herald.segment.CriteriaCompiler;
 import dev.herald.segment.Segment;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 
-/** Creates notices after checking everything that could fail later, and moves them through their lifecycle. */
+/** Creates notices after checking everything that could fail later, and reads them with their progress. */
 @ApplicationScoped
 public class NoticeService {
 
@@ -50,12 +62,21 @@ public class NoticeService {
     private final NoticeRenderer renderer;
     private final DeliveryCounts counts;
     private final AffectedAccounts affected;
+    private final ChannelHealth health;
+    private final Set<DeliveryChannel> available = EnumSet.noneOf(DeliveryChannel.class);
     private final ObjectMapper json;
+    private final Cache<Long, CompiledNotice> compiled = Caffeine.newBuilder()
+            .maximumSize(200)
+            .expireAfterAccess(Duration.ofHours(6))
+            .build();
 
-    NoticeService(NoticeRenderer renderer, DeliveryCounts counts, AffectedAccounts affected, ObjectMapper json) {
+    NoticeService(NoticeRenderer renderer, DeliveryCounts counts, AffectedAccounts affected, ChannelHealth health,
+            Instance<ChannelSender> senders, ObjectMapper json) {
         this.renderer = renderer;
         this.counts = counts;
         this.affected = affected;
+        this.health = health;
+        senders.forEach(sender -> available.add(sender.channel()));
         this.json = json;
     }
 
@@ -72,7 +93,7 @@ public class NoticeService {
         Notice notice = new Notice();
         notice.name = request.name();
         notice.status = NoticeStatus.DRAFT;
-        notice.channels = request.channels().stream().map(Channel::name).sorted().toList();
+        notice.channels = request.channels().stream().map(DeliveryChannel::name).sorted().toList();
         notice.audience = json.valueToTree(request.audience());
         notice.variables = request.variablesOrEmpty();
         notice.fallbackLocale = request.fallbackLocale();
@@ -99,34 +120,15 @@ public class NoticeService {
         return view(find(id));
     }
 
-    /** DRAFT to DISPATCHING; the dispatch loop does the rest. */
-    @Transactional
-    public NoticeView dispatch(long id) {
-        Notice notice = Notice.findById(id, LockModeType.PESSIMISTIC_WRITE);
-        if (notice == null) {
-            throw ProblemException.notFound("notice", id);
-        }
-        if (notice.status != NoticeStatus.DRAFT) {
-            throw ProblemException.conflict("notice " + id + " is " + notice.status + "; only a DRAFT notice can be dispatched");
-        }
-        if (audienceOf(notice).affectedAccounts() != null && affected.count(id) == 0) {
-            throw ProblemException.conflict("notice " + id
-                    + " is addressed to its affected-account list, and none has been uploaded");
-        }
-        notice.status = NoticeStatus.DISPATCHING;
-        notice.dispatchedAt = OffsetDateTime.now();
-        return view(notice);
-    }
-
     /** Uploads the affected-account list of a DRAFT notice addressed to it. */
     public NoticeDtos.AffectedUploadReport uploadAffected(long id, java.io.InputStream body) {
         Notice notice = QuarkusTransaction.requiringNew().call(() -> find(id));
         if (notice.status != NoticeStatus.DRAFT) {
-            throw ProblemException.conflict("notice " + id + " is " + notice.status
+            throw new ConflictException("notice " + id + " is " + notice.status
                     + "; the affected-account list can only change while it is a DRAFT");
         }
         if (audienceOf(notice).affectedAccounts() == null) {
-            throw ProblemException.conflict("notice " + id + " is addressed to a segment or criteria, not to an "
+            throw new ConflictException("notice " + id + " is addressed to a segment or criteria, not to an "
                     + "affected-account list");
         }
         return affected.upload(id, notice.variables, body);
@@ -137,13 +139,13 @@ public class NoticeService {
         Notice notice = find(id);
         Customer customer = Customer.findById(customerId);
         if (customer == null) {
-            throw ProblemException.notFound("customer", customerId);
+            throw new NotFoundException("customer", customerId);
         }
         Map<String, Object> listed = affected.variablesOf(id, customerId);
         Map<String, Object> vars = listed != null ? listed : variables == null ? Map.of() : variables;
         List<String> missing = notice.variables.stream().filter(v -> !vars.containsKey(v)).toList();
         if (!missing.isEmpty()) {
-            throw ProblemException.invalid("variables", "customer '" + customerId
+            throw InvalidInputException.of("variables", "customer '" + customerId
                     + "' is not in the affected-account list; pass values for " + missing + " to preview anyway");
         }
         Recipient recipient = new Recipient(customer.id, customer.email, customer.displayName, customer.locale,
@@ -151,22 +153,19 @@ public class NoticeService {
         return renderer.render(compiled(id), recipient);
     }
 
-    /** The notice's templates, compiled once per notice and kept for the workers. */
+    /** The notice's templates, compiled once per notice and kept for the workers: they never change once it exists. */
     public CompiledNotice compiled(long id) {
-        return renderer.compiled(id, this::compileNow);
-    }
-
-    @Transactional
-    CompiledNotice compileNow(long id) {
-        Notice notice = find(id);
-        return renderer.compile(id, notice.name, json.convertValue(notice.templates, TEMPLATES),
-                notice.fallbackLocale);
+        return compiled.get(id, key -> QuarkusTransaction.requiringNew().call(() -> {
+            Notice notice = find(key);
+            return renderer.compile(key, notice.name, json.convertValue(notice.templates, TEMPLATES),
+                    notice.fallbackLocale);
+        }));
     }
 
     Notice find(long id) {
         Notice notice = Notice.findById(id);
         if (notice == null) {
-            throw ProblemException.notFound("notice", id);
+            throw new NotFoundException("notice", id);
         }
         return notice;
     }
@@ -176,14 +175,19 @@ public class NoticeService {
     }
 
     NoticeView view(Notice n) {
+        List<Progress.PausedChannel> paused = n.status == NoticeStatus.DISPATCHING ? n.channels.stream()
+                .map(name -> health.down(DeliveryChannel.valueOf(name)))
+                .flatMap(Optional::stream)
+                .map(ChannelHealth.Down::toPaused)
+                .toList() : List.of();
         return new NoticeView(n.id, n.name, n.status, n.channels, n.audience, n.variables, n.fallbackLocale,
                 n.templates, n.createdAt, n.dispatchedAt, n.plannedAt, n.completedAt, n.pausedAt, n.cancelledAt,
-                counts.progress(n.id, n.dispatchedAt, n.completedAt));
+                n.pauseReason, counts.progress(n.id, n.dispatchedAt, n.completedAt).withPausedChannels(paused));
     }
 
     private Created replay(Notice earlier, String hash) {
         if (!hash.equals(earlier.requestHash)) {
-            throw new ProblemException(422, "Idempotency-Key reused",
+            throw new RefusedException(RefusedException.Reason.UNPROCESSABLE, "Idempotency-Key reused",
                     "this Idempotency-Key was first used for a different request (notice " + earlier.id + ")");
         }
         return new Created(view(earlier), true);
@@ -201,14 +205,17 @@ public class NoticeService {
         } else if (audience.criteria() != null) {
             try {
                 CriteriaCompiler.compile(audience.criteria(), "audience.criteria");
-            } catch (ProblemException e) {
-                errors.addAll(e.toProblem().errors());
+            } catch (InvalidInputException e) {
+                errors.addAll(e.errors());
             }
         } else if (Boolean.FALSE.equals(audience.affectedAccounts())) {
             errors.add(new FieldError("audience.affectedAccounts", "must be true when given"));
         }
-        if (request.channels().contains(Channel.PUSH)) {
-            errors.add(new FieldError("channels", "PUSH is not available yet; EMAIL is"));
+        Set<DeliveryChannel> missing = EnumSet.noneOf(DeliveryChannel.class);
+        missing.addAll(request.channels());
+        missing.removeAll(available);
+        if (!missing.isEmpty()) {
+            errors.add(new FieldError("channels", missing + " is not available; this Herald sends " + available));
         }
         boolean fallbackPresent = request.templates().keySet().stream()
                 .anyMatch(tag -> tag.toLowerCase(Locale.ROOT).equals(request.fallbackLocale().toLowerCase(Locale.ROOT)));
@@ -220,7 +227,7 @@ public class NoticeService {
             errors.addAll(renderer.check(request.templates(), request.variablesOrEmpty()));
         }
         if (!errors.isEmpty()) {
-            throw ProblemException.invalid(errors);
+            throw new InvalidInputException(errors);
         }
     }
 

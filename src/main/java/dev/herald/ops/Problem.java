@@ -10,6 +10,15 @@ public record Problem(String type, String title, int status, String detail, List
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
-    public record FieldError(String field, String message) {
+    static String typeFor(int status) {
+        return "https://herald.dev/problems/" + status;
+    }
+
+    static Problem of(int status, String title, String detail) {
+        return new Problem(typeFor(status), title, status, detail, List.of());
+    }
+
+    static Problem invalid(List<FieldError> errors) {
+        return new Problem(typeFor(400), "Invalid request", 400, new InvalidInputException(errors).getMessage(), errors);
     }
 }

@@ -16,24 +16,39 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
-import dev.herald.ops.Problem.FieldError;
 
 /** Turns every failure into application/problem+json, so callers parse one error shape. */
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
-    static String typeFor(int status) {
-        return "https://herald.dev/problems/" + status;
-    }
-
     static Response answer(Problem problem) {
         return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
     }
 
     @ServerExceptionMapper
-    public Response problem(ProblemException e) {
-        return answer(e.toProblem());
+    public Response invalidInput(InvalidInputException e) {
+        return answer(Problem.invalid(e.errors()));
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return answer(Problem.of(404, "Not found", e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(ConflictException e) {
+        return answer(Problem.of(409, "Conflict", e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response refused(RefusedException e) {
+        int status = switch (e.reason()) {
+            case UNPROCESSABLE -> 422;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
+        };
+        return answer(Problem.of(status, e.title(), e.getMessage()));
     }
 
     @ServerExceptionMapper
@@ -42,31 +57,31 @@ public class ProblemMappers {
                 .map(v -> new FieldError(fieldOf(v), v.getMessage()))
                 .sorted(Comparator.comparing(FieldError::field))
                 .toList();
-        return answer(ProblemException.invalid(errors).toProblem());
+        return answer(Problem.invalid(errors));
     }
 
     @ServerExceptionMapper
     public Response unknownField(UnrecognizedPropertyException e) {
-        return answer(ProblemException.invalid(pathOf(e), "unknown field '" + e.getPropertyName()
-                + "'; known fields: " + e.getKnownPropertyIds()).toProblem());
+        return invalid(pathOf(e), "unknown field '" + e.getPropertyName()
+                + "'; known fields: " + e.getKnownPropertyIds());
     }
 
     @ServerExceptionMapper
     public Response wrongType(InvalidFormatException e) {
-        return answer(ProblemException.invalid(pathOf(e),
-                "cannot read '" + e.getValue() + "' as " + e.getTargetType().getSimpleName()).toProblem());
+        return invalid(pathOf(e),
+                "cannot read '" + e.getValue() + "' as " + e.getTargetType().getSimpleName());
     }
 
     @ServerExceptionMapper
     public Response mismatchedInput(MismatchedInputException e) {
-        return answer(ProblemException.invalid(pathOf(e), e.getOriginalMessage()).toProblem());
+        return invalid(pathOf(e), e.getOriginalMessage());
     }
 
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
         String where = e.getLocation() == null ? ""
                 : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-        return answer(new Problem(typeFor(400), "Malformed JSON", 400, e.getOriginalMessage() + where, List.of()));
+        return answer(Problem.of(400, "Malformed JSON", e.getOriginalMessage() + where));
     }
 
     @ServerExceptionMapper
@@ -79,15 +94,18 @@ public class ProblemMappers {
             return malformedJson(j);
         }
         Response.StatusType status = e.getResponse().getStatusInfo();
-        return answer(new Problem(typeFor(status.getStatusCode()), status.getReasonPhrase(), status.getStatusCode(),
-                e.getMessage(), List.of()));
+        return answer(Problem.of(status.getStatusCode(), status.getReasonPhrase(), e.getMessage()));
     }
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
         LOG.error("Unexpected failure while serving a request", e);
-        return answer(new Problem(typeFor(500), "Internal error", 500,
-                "The request failed on the server; it has been logged", List.of()));
+        return answer(Problem.of(500, "Internal error",
+                "The request failed on the server; it has been logged"));
+    }
+
+    private static Response invalid(String field, String message) {
+        return answer(Problem.invalid(List.of(new FieldError(field, message))));
     }
 
     private static String pathOf(MismatchedInputException e) {

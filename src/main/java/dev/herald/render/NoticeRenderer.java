@@ -1,6 +1,5 @@
 package dev.herald.render;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -9,15 +8,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-
-import dev.herald.ops.Problem.FieldError;
+import dev.herald.ops.FieldError;
 import dev.herald.render.CompiledNotice.CompiledLocale;
 import dev.herald.render.CompiledNotice.Part;
 import io.quarkus.qute.Engine;
@@ -51,12 +46,6 @@ public class NoticeRenderer {
             .removeStandaloneLines(true)
             .build();
 
-    /** Templates never change once a notice exists, so a compiled notice can be kept until evicted. */
-    private final Cache<Long, CompiledNotice> compiled = Caffeine.newBuilder()
-            .maximumSize(200)
-            .expireAfterAccess(Duration.ofHours(6))
-            .build();
-
     /** Every problem in a notice's templates, each named by its field path, or an empty list. */
     public List<FieldError> check(Map<String, LocaleTemplate> templates, List<String> variables) {
         List<FieldError> errors = new ArrayList<>();
@@ -78,10 +67,6 @@ public class NoticeRenderer {
             trialRender(templates, variables, errors);
         }
         return errors;
-    }
-
-    public CompiledNotice compiled(long noticeId, Function<Long, CompiledNotice> loader) {
-        return compiled.get(noticeId, loader);
     }
 
     public CompiledNotice compile(long noticeId, String noticeName, Map<String, LocaleTemplate> templates,

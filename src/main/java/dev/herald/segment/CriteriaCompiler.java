@@ -11,7 +11,7 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.herald.ops.ProblemException;
+import dev.herald.ops.InvalidInputException;
 
 /**
  * Compiles the audience criteria language of DESIGN.md §4 to SQL. Values only ever travel as bind
@@ -48,10 +48,10 @@ public final class CriteriaCompiler {
 
     private String node(JsonNode node, String path) {
         if (++nodes > MAX_NODES) {
-            throw ProblemException.invalid(path, "criteria are limited to " + MAX_NODES + " conditions");
+            throw InvalidInputException.of(path, "criteria are limited to " + MAX_NODES + " conditions");
         }
         if (node == null || !node.isObject()) {
-            throw ProblemException.invalid(path, "must be an object such as {\"field\": \"country\", \"in\": [\"US\"]}");
+            throw InvalidInputException.of(path, "must be an object such as {\"field\": \"country\", \"in\": [\"US\"]}");
         }
         Set<String> keys = keys(node);
         if (keys.contains("all") || keys.contains("any")) {
@@ -79,7 +79,7 @@ public final class CriteriaCompiler {
                     only(node, path, Set.of("field", "present"));
                     JsonNode present = node.get("present");
                     if (!present.isBoolean()) {
-                        throw ProblemException.invalid(path + ".present", "must be true or false");
+                        throw InvalidInputException.of(path + ".present", "must be true or false");
                     }
                     return TEXT_FIELDS.get(field) + (present.booleanValue() ? " IS NOT NULL" : " IS NULL");
                 }
@@ -92,15 +92,15 @@ public final class CriteriaCompiler {
             }
             Set<String> known = new TreeSet<>(TEXT_FIELDS.keySet());
             known.addAll(TIME_FIELDS.keySet());
-            throw ProblemException.invalid(path + ".field", "unknown field '" + field + "'; known fields: " + known);
+            throw InvalidInputException.of(path + ".field", "unknown field '" + field + "'; known fields: " + known);
         }
-        throw ProblemException.invalid(path, "unknown condition " + keys
+        throw InvalidInputException.of(path, "unknown condition " + keys
                 + "; expected one of all, any, not, field, tag, attribute");
     }
 
     private String list(JsonNode items, String path, String joiner) {
         if (items == null || !items.isArray() || items.isEmpty()) {
-            throw ProblemException.invalid(path, "must be a non-empty array of conditions");
+            throw InvalidInputException.of(path, "must be a non-empty array of conditions");
         }
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
@@ -118,7 +118,7 @@ public final class CriteriaCompiler {
         }
         JsonNode values = node.get("in");
         if (!values.isArray() || values.isEmpty()) {
-            throw ProblemException.invalid(path + ".in", "must be a non-empty array of strings");
+            throw InvalidInputException.of(path + ".in", "must be a non-empty array of strings");
         }
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < values.size(); i++) {
@@ -132,7 +132,7 @@ public final class CriteriaCompiler {
         Set<String> present = keys(node);
         present.removeIf(k -> k.equals("field") || k.equals("attribute"));
         if (present.size() != 1 || !ops.contains(present.iterator().next())) {
-            throw ProblemException.invalid(path, "needs exactly one operator of " + new TreeSet<>(ops) + ", found "
+            throw InvalidInputException.of(path, "needs exactly one operator of " + new TreeSet<>(ops) + ", found "
                     + present);
         }
         return present.iterator().next();
@@ -141,7 +141,7 @@ public final class CriteriaCompiler {
     private static void only(JsonNode node, String path, Set<String> allowed) {
         for (String key : keys(node)) {
             if (!allowed.contains(key)) {
-                throw ProblemException.invalid(path + "." + key, "unexpected here; this condition takes "
+                throw InvalidInputException.of(path + "." + key, "unexpected here; this condition takes "
                         + new TreeSet<>(allowed));
             }
         }
@@ -149,7 +149,7 @@ public final class CriteriaCompiler {
 
     private static String text(JsonNode value, String path) {
         if (value == null || !value.isTextual() || value.textValue().isEmpty()) {
-            throw ProblemException.invalid(path, "must be a non-empty string");
+            throw InvalidInputException.of(path, "must be a non-empty string");
         }
         return value.textValue();
     }
@@ -158,7 +158,7 @@ public final class CriteriaCompiler {
         try {
             return OffsetDateTime.parse(text(value, path));
         } catch (DateTimeParseException e) {
-            throw ProblemException.invalid(path, "must be an ISO 8601 timestamp with offset, such as 2026-01-31T00:00:00Z");
+            throw InvalidInputException.of(path, "must be an ISO 8601 timestamp with offset, such as 2026-01-31T00:00:00Z");
         }
     }
 

@@ -15,7 +15,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import dev.herald.ops.ProblemException;
+import dev.herald.ops.NotFoundException;
+import dev.herald.ops.ConflictException;
 import dev.herald.segment.SegmentDtos.AudienceCount;
 import dev.herald.segment.SegmentDtos.CountRequest;
 import dev.herald.segment.SegmentDtos.SegmentRequest;
@@ -39,7 +40,7 @@ public class SegmentResource {
     public RestResponse<SegmentView> create(@Valid @NotNull SegmentRequest request) {
         SqlCondition condition = CriteriaCompiler.compile(request.criteria(), "criteria");
         if (Segment.count("name", request.name()) > 0) {
-            throw ProblemException.conflict("a segment named '" + request.name() + "' already exists");
+            throw new ConflictException("a segment named '" + request.name() + "' already exists");
         }
         Segment segment = new Segment();
         segment.name = request.name();
@@ -55,7 +56,7 @@ public class SegmentResource {
     public SegmentView get(@RestPath long id) {
         Segment segment = Segment.findById(id);
         if (segment == null) {
-            throw ProblemException.notFound("segment", id);
+            throw new NotFoundException("segment", id);
         }
         return view(segment, counter.count(CriteriaCompiler.compile(segment.criteria, "criteria")));
     }

@@ -36,7 +36,7 @@ class SmtpRepliesTest {
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("herald.dispatch.max-attempts", "3");
+            return Map.of("herald.retry.max-attempts", "3");
         }
     }
 

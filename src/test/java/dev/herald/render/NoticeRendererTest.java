@@ -7,7 +7,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.herald.ops.Problem.FieldError;
+import dev.herald.ops.FieldError;
 import dev.herald.render.LocaleTemplate.Sections;
 
 class NoticeRendererTest {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.herald.ops.ProblemException;
+import dev.herald.ops.InvalidInputException;
 
 class CriteriaCompilerTest {
 
@@ -43,7 +43,7 @@ class CriteriaCompilerTest {
     @Test
     void unknownFieldsAndOperatorsAreNamedWithTheirPath() {
         assertThatThrownBy(() -> compile("{\"all\": [{\"tag\": \"x\"}, {\"field\": \"contry\", \"eq\": \"US\"}]}"))
-                .isInstanceOf(ProblemException.class)
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessageStartingWith("criteria.all[1].field: unknown field 'contry'");
         assertThatThrownBy(() -> compile("{\"field\": \"country\", \"like\": \"U%\"}"))
                 .hasMessageContaining("criteria: needs exactly one operator of [eq, in], found [like]");

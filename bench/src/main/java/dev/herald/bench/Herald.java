@@ -72,7 +72,7 @@ final class Herald {
         env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl());
         env.put("QUARKUS_FLYWAY_CLEAN_AT_START", String.valueOf(emptyDatabase));
         env.put("QUARKUS_FLYWAY_CLEAN_DISABLED", "false");
-        env.put("MP_MESSAGING_OUTGOING_EMAIL_BATCHES_EXCHANGE_NAME", "herald-bench");
+        env.put("MP_MESSAGING_OUTGOING_DELIVERIES_EXCHANGE_NAME", "herald-bench");
         env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_EXCHANGE_NAME", "herald-bench");
         env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_QUEUE_NAME", "herald-bench.email");
         env.put("HERALD_SMTP_HOST", "127.0.0.1");

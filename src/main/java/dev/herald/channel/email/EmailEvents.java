@@ -1,16 +1,14 @@
 package dev.herald.channel.email;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import dev.herald.delivery.Channel;
-import dev.herald.delivery.DeliveryCounts;
+import dev.herald.delivery.DeliveryLedger;
 import dev.herald.delivery.DeliveryStatus;
 import dev.herald.ops.Jdbc;
 import io.agroal.api.AgroalDataSource;
@@ -35,15 +33,6 @@ public class EmailEvents {
         UNKNOWN_DELIVERY
     }
 
-    private static final String MOVE = """
-            UPDATE delivery d SET status = ?::delivery_status, updated_at = now(),
-                   last_error = coalesce(?, d.last_error)
-              FROM (SELECT id, status FROM delivery
-                     WHERE notice_id = ? AND id = ? AND status = ANY(?::delivery_status[]) FOR UPDATE) old
-             WHERE d.notice_id = ? AND d.id = old.id
-            RETURNING old.status::text
-            """;
-
     private static final String SUPPRESS = """
             INSERT INTO suppressed_address (address, reason, detail, notice_id, delivery_id)
             SELECT lower(destination), ?, ?, notice_id, id FROM delivery
@@ -52,11 +41,11 @@ public class EmailEvents {
             """;
 
     private final AgroalDataSource dataSource;
-    private final DeliveryCounts counts;
+    private final DeliveryLedger ledger;
 
-    EmailEvents(AgroalDataSource dataSource, DeliveryCounts counts) {
+    EmailEvents(AgroalDataSource dataSource, DeliveryLedger ledger) {
         this.dataSource = dataSource;
-        this.counts = counts;
+        this.ledger = ledger;
     }
 
     public Result apply(EmailEvent event) {
@@ -103,29 +92,14 @@ public class EmailEvents {
             case BOUNCED -> event.permanent() ? "HARD_BOUNCE" : "SOFT_BOUNCE";
             case COMPLAINED -> "COMPLAINT";
         };
-        Jdbc.update(c, "INSERT INTO delivery_event (notice_id, delivery_id, kind, detail) VALUES (?, ?, ?, ?)",
-                ref.noticeId(), ref.deliveryId(), kind, event.source() + " " + event.eventId()
-                        + (detail == null ? "" : ": " + detail));
+        ledger.addEvent(c, ref.noticeId(), ref.deliveryId(), kind, event.source() + " " + event.eventId()
+                + (detail == null ? "" : ": " + detail));
         return result;
     }
 
     private Result move(Connection c, EmailEvent.DeliveryRef ref, DeliveryStatus to, String error,
             DeliveryStatus... from) throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement(MOVE)) {
-            statement.setString(1, to.name());
-            statement.setString(2, error);
-            statement.setLong(3, ref.noticeId());
-            statement.setLong(4, ref.deliveryId());
-            statement.setArray(5, c.createArrayOf("text", java.util.Arrays.stream(from).map(Enum::name).toArray()));
-            statement.setLong(6, ref.noticeId());
-            try (ResultSet row = statement.executeQuery()) {
-                if (!row.next()) {
-                    return Result.RECORDED;
-                }
-                counts.apply(c, ref.noticeId(), new DeliveryCounts.Delta()
-                        .move(Channel.EMAIL, DeliveryStatus.valueOf(row.getString(1)), to, 1));
-                return Result.APPLIED;
-            }
-        }
+        return ledger.applyProviderEvent(c, ref.noticeId(), ref.deliveryId(), to, error, List.of(from))
+                ? Result.APPLIED : Result.RECORDED;
     }
 }

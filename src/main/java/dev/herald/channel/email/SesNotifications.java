@@ -26,7 +26,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
-import dev.herald.ops.ProblemException;
+import dev.herald.ops.InvalidInputException;
+import dev.herald.ops.RefusedException;
 
 /**
  * Amazon SES notifications delivered by Amazon SNS over HTTPS. Every SNS message is checked as SNS
@@ -64,23 +65,23 @@ public class SesNotifications {
     public JsonNode verified(byte[] body) throws IOException {
         JsonNode message = json.readTree(body);
         if (message == null || !message.isObject()) {
-            throw ProblemException.invalid("body", "an SNS message is a JSON object");
+            throw InvalidInputException.of("body", "an SNS message is a JSON object");
         }
         String type = required(message, "Type");
         List<String> fields = switch (type) {
             case "Notification" -> NOTIFICATION_FIELDS;
             case "SubscriptionConfirmation", "UnsubscribeConfirmation" -> SUBSCRIPTION_FIELDS;
-            default -> throw ProblemException.invalid("Type", "unknown SNS message type '" + type + "'");
+            default -> throw InvalidInputException.of("Type", "unknown SNS message type '" + type + "'");
         };
         String topic = required(message, "TopicArn");
         Optional<List<String>> topics = config.topicArns();
         if (topics.isPresent() && !topics.get().contains(topic)) {
-            throw new ProblemException(403, "Forbidden", "SNS topic " + topic + " is not one Herald listens to");
+            throw new RefusedException(RefusedException.Reason.FORBIDDEN, "Forbidden", "SNS topic " + topic + " is not one Herald listens to");
         }
         String signingAlgorithm = switch (required(message, "SignatureVersion")) {
             case "1" -> "SHA1withRSA";
             case "2" -> "SHA256withRSA";
-            default -> throw ProblemException.invalid("SignatureVersion", "must be 1 or 2");
+            default -> throw InvalidInputException.of("SignatureVersion", "must be 1 or 2");
         };
         StringBuilder signed = new StringBuilder();
         for (String field : fields) {
@@ -88,7 +89,7 @@ public class SesNotifications {
             if (value != null && !value.isNull()) {
                 signed.append(field).append('\n').append(value.asText()).append('\n');
             } else if (!field.equals("Subject")) {
-                throw ProblemException.invalid(field, "is required in an SNS " + type);
+                throw InvalidInputException.of(field, "is required in an SNS " + type);
             }
         }
         try {
@@ -108,7 +109,7 @@ public class SesNotifications {
     public void confirm(JsonNode message) throws IOException, InterruptedException {
         String url = required(message, "SubscribeURL");
         if (!subscribeUrl.matcher(url).matches()) {
-            throw ProblemException.invalid("SubscribeURL", "is not an SNS address");
+            throw InvalidInputException.of("SubscribeURL", "is not an SNS address");
         }
         HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.discarding());
@@ -178,7 +179,7 @@ public class SesNotifications {
     private static String required(JsonNode message, String field) {
         JsonNode value = message.get(field);
         if (value == null || !value.isTextual() || value.asText().isEmpty()) {
-            throw ProblemException.invalid(field, "is required");
+            throw InvalidInputException.of(field, "is required");
         }
         return value.asText();
     }

@@ -20,7 +20,8 @@ import jakarta.validation.constraints.Size;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.herald.ops.ProblemException;
+import dev.herald.ops.InvalidInputException;
+import dev.herald.ops.RefusedException;
 
 /**
  * Herald's own event form: JSON signed with a shared secret, for providers or relays that can call
@@ -60,7 +61,7 @@ public class SignedEvents {
             throw new ConstraintViolationException(violations);
         }
         if (event.type() == EmailEvent.Kind.BOUNCED && event.bounceType() == null) {
-            throw ProblemException.invalid("bounceType", "a BOUNCED event needs HARD or SOFT");
+            throw InvalidInputException.of("bounceType", "a BOUNCED event needs HARD or SOFT");
         }
         return new EmailEvent(SOURCE, event.id(), event.type(), event.bounceType() == BounceType.HARD,
                 event.messageId(), event.detail());
@@ -117,7 +118,7 @@ public class SignedEvents {
         }
     }
 
-    static ProblemException unauthorized(String detail) {
-        return new ProblemException(401, "Unauthorized", detail);
+    static RefusedException unauthorized(String detail) {
+        return new RefusedException(RefusedException.Reason.UNAUTHENTICATED, "Unauthorized", detail);
     }
 }

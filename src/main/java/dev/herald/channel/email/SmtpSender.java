@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.function.BooleanSupplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,20 +16,23 @@ import jakarta.mail.internet.MimeMessage;
 
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 
+import dev.herald.channel.ChannelUnavailableException;
+import dev.herald.channel.OutcomeSink;
 import dev.herald.channel.SendLimits;
 import dev.herald.channel.Throttle;
-import dev.herald.delivery.Channel;
+import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.Outcome;
 
 /**
  * Sends over a fixed pool of SMTP connections that stay open between batches. The reply code
- * decides each outcome: 2xx sent, 4xx retry later, 5xx failed for good; a broken connection is
- * retried later and the connection re-opened.
+ * decides each outcome: 2xx sent, 4xx retry later, 5xx failed for good; a relay that cannot be
+ * reached, or fails message after message, is reported down instead of failing deliveries.
  */
 @ApplicationScoped
 // Made at boot, not at the first send: its relay's limits must be readable and settable before then.
@@ -38,6 +40,8 @@ import dev.herald.delivery.Outcome;
 public class SmtpSender {
 
     private static final Logger LOG = Logger.getLogger(SmtpSender.class);
+    /** Consecutive messages failing for the relay's sake (421, a broken connection) that mean it is down. */
+    private static final int RELAY_FAILURES_BEFORE_DOWN = 3;
 
     static {
         // Jakarta Mail 2.1 otherwise looks its stream provider up through the service loader on every
@@ -61,7 +65,7 @@ public class SmtpSender {
 
     SmtpSender(SmtpConfig config, SendLimits limits) throws NoSuchProviderException {
         this.config = config;
-        this.throttle = limits.register(Channel.EMAIL, config.host() + ":" + config.port(),
+        this.throttle = limits.register(DeliveryChannel.EMAIL, config.host() + ":" + config.port(),
                 new SendLimits.FleetLimit(config.messagesPerSecond(), config.connections(), false), config.connections());
         this.session = Session.getInstance(properties(config));
         this.pool = new ArrayBlockingQueue<>(config.connections());
@@ -80,93 +84,160 @@ public class SmtpSender {
     }
 
     /**
-     * Sends the envelopes in order on one pooled connection, at this pod's pace; answers one outcome
-     * for each envelope sent. It stops early, leaving the rest unattempted, once {@code mayContinue}
-     * says no (the notice was paused or cancelled, or the pod is stopping).
+     * Sends the envelopes in order on one pooled connection, at this pod's pace, reporting each outcome
+     * as the relay answers: 2xx sent, 5xx failed, 4xx for a recipient retried later. It stops early,
+     * leaving the rest unreported, once {@code outcomes} says so.
+     * <p>
+     * A failure of the relay rather than of one recipient (a broken connection, 421 or any refusal
+     * outside RCPT TO) is held back: when the next message goes through it was a passing fault, and the
+     * held messages are retried later, counted; when it is the third in a row, or the relay cannot be
+     * reached at all, the channel is down and they are handed back without an attempt counted.
      */
-    public List<Outcome> send(List<Envelope> envelopes, BooleanSupplier mayContinue) throws InterruptedException {
-        List<Outcome> outcomes = new ArrayList<>(envelopes.size());
+    public void send(List<Envelope> envelopes, OutcomeSink outcomes)
+            throws ChannelUnavailableException, InterruptedException {
         throttle.acquireConnection();
         Connection connection = pool.take();
         Transport transport = connection.transport();
+        List<Outcome> heldBack = new ArrayList<>();
         try {
             // isConnected() costs a NOOP round trip: once per batch finds a connection the relay closed while idle.
             connection.watchdog().begin();
             boolean open = transport.isConnected();
             connection.watchdog().end();
             for (Envelope envelope : envelopes) {
-                if (!mayContinue.getAsBoolean()) {
+                if (!outcomes.mayContinue()) {
                     break;
                 }
                 throttle.acquire();
                 if (!open) {
-                    open = connect(transport);
+                    connect(transport);
+                    open = true;
                 }
-                if (!open) {
-                    outcomes.add(Outcome.retry(envelope.deliveryId(), "SMTP relay " + config.host() + ":"
-                            + config.port() + " unreachable"));
+                Reply reply = attempt(connection, envelope);
+                if (reply.relayFailure()) {
+                    closeQuietly(transport);
+                    open = false;
+                    heldBack.add(Outcome.retry(envelope.deliveryId(), reply.describe()));
+                    if (heldBack.size() >= RELAY_FAILURES_BEFORE_DOWN) {
+                        throw new ChannelUnavailableException("SMTP relay " + relay() + " fails message after message;"
+                                + " last: " + reply.describe());
+                    }
                     continue;
                 }
-                connection.watchdog().begin();
-                try {
-                    transport.sendMessage(envelope.message(), envelope.message().getAllRecipients());
-                    outcomes.add(Outcome.sent(envelope.deliveryId()));
-                } catch (MessagingException e) {
-                    Reply reply = replyOf(e);
-                    if (reply != null && reply.code() >= 500) {
-                        outcomes.add(Outcome.failed(envelope.deliveryId(), "SMTP " + reply.text()));
-                    } else if (reply != null && reply.code() >= 400) {
-                        outcomes.add(Outcome.retry(envelope.deliveryId(), "SMTP " + reply.text()));
-                        throttle.pushedBack();
-                        if (reply.code() == 421) {
-                            // The relay closes the connection after a 421; the next message opens a new one.
-                            closeQuietly(transport);
-                            open = false;
-                        }
-                    } else {
-                        LOG.warnf("SMTP connection to %s:%d broke: %s", config.host(), config.port(), e.getMessage());
-                        outcomes.add(Outcome.retry(envelope.deliveryId(), "SMTP connection: " + oneLine(e.getMessage())));
+                heldBack.forEach(outcomes::report);
+                heldBack.clear();
+                if (reply.code() < 400) {
+                    outcomes.report(Outcome.sent(envelope.deliveryId(), null));
+                } else if (reply.code() >= 500) {
+                    outcomes.report(Outcome.failed(envelope.deliveryId(), reply.describe()));
+                } else {
+                    outcomes.report(Outcome.retry(envelope.deliveryId(), reply.describe()));
+                    throttle.pushedBack();
+                    if (reply.code() == 421) {
+                        // The relay closes the connection after a 421; the next message opens a new one.
                         closeQuietly(transport);
                         open = false;
                     }
-                } finally {
-                    connection.watchdog().end();
                 }
             }
+            // Held back at the end: unreported, so handed back without an attempt counted.
         } finally {
             pool.add(connection);
             throttle.releaseConnection();
         }
-        return outcomes;
     }
 
-    private boolean connect(Transport transport) {
+    /** One message on the connection: the relay's answer, 250 when it took it. */
+    private Reply attempt(Connection connection, Envelope envelope) {
+        connection.watchdog().begin();
         try {
-            transport.connect(config.host(), config.port(), config.username().orElse(null),
-                    config.password().orElse(null));
-            return true;
+            connection.transport().sendMessage(envelope.message(), envelope.message().getAllRecipients());
+            return Reply.ACCEPTED;
         } catch (MessagingException e) {
-            LOG.warnf("Cannot connect to SMTP relay %s:%d: %s", config.host(), config.port(), e.getMessage());
+            Reply reply = replyOf(e);
+            if (reply.code() == 0) {
+                LOG.warnf("SMTP connection to %s broke: %s", relay(), reply.text());
+            }
+            return reply;
+        } finally {
+            connection.watchdog().end();
+        }
+    }
+
+    /** Whether the relay accepts a connection and answers a NOOP, after it was found down. */
+    public boolean probe() {
+        try {
+            Transport transport = session.getTransport("smtp");
+            try {
+                transport.connect(config.host(), config.port(), config.username().orElse(null),
+                        config.password().orElse(null));
+                return transport.isConnected();
+            } finally {
+                closeQuietly(transport);
+            }
+        } catch (MessagingException e) {
+            LOG.debugf("SMTP relay %s still unreachable: %s", relay(), e.getMessage());
             return false;
         }
     }
 
-    /** What the relay answered, such as 550 and "5.1.1 <x@example.com>: no such user". */
-    record Reply(int code, String text) {
+    private String relay() {
+        return config.host() + ":" + config.port();
     }
 
-    /** The SMTP reply behind a failure, or null when there was none (connection trouble). */
+    private void connect(Transport transport) throws ChannelUnavailableException {
+        try {
+            transport.connect(config.host(), config.port(), config.username().orElse(null),
+                    config.password().orElse(null));
+        } catch (MessagingException e) {
+            throw new ChannelUnavailableException("SMTP relay " + relay() + " unreachable: " + oneLine(e.getMessage()));
+        }
+    }
+
+    /** What a reply answered: one recipient (RCPT TO), the sender (MAIL FROM), the message (DATA), or nothing. */
+    enum Stage {
+        RECIPIENT,
+        SENDER,
+        MESSAGE,
+        CONNECTION
+    }
+
+    /**
+     * What the relay answered, such as 550 and "5.1.1 <x@example.com>: no such user"; code 0 when the
+     * connection broke without an answer.
+     */
+    record Reply(int code, String text, Stage stage) {
+        static final Reply ACCEPTED = new Reply(250, "", Stage.MESSAGE);
+
+        /** The relay's own failure, not the message's or the recipient's: it would fail any message now. */
+        boolean relayFailure() {
+            return stage == Stage.CONNECTION || stage == Stage.SENDER || stage == Stage.MESSAGE && code == 421;
+        }
+
+        String describe() {
+            return switch (stage) {
+                case CONNECTION -> "SMTP connection: " + text;
+                case SENDER -> "SMTP MAIL FROM: " + text;
+                default -> "SMTP " + text;
+            };
+        }
+    }
+
     static Reply replyOf(MessagingException e) {
+        Reply found = null;
         for (Exception cause = e; cause != null;
                 cause = cause instanceof MessagingException m ? m.getNextException() : null) {
             if (cause instanceof SMTPAddressFailedException a) {
-                return new Reply(a.getReturnCode(), oneLine(a.getMessage()));
+                return new Reply(a.getReturnCode(), oneLine(a.getMessage()), Stage.RECIPIENT);
             }
-            if (cause instanceof SMTPSendFailedException s) {
-                return new Reply(s.getReturnCode(), oneLine(s.getMessage()));
+            if (found == null && cause instanceof SMTPSenderFailedException f) {
+                found = new Reply(f.getReturnCode(), oneLine(f.getMessage()), Stage.SENDER);
+            }
+            if (found == null && cause instanceof SMTPSendFailedException m) {
+                found = new Reply(m.getReturnCode(), oneLine(m.getMessage()), Stage.MESSAGE);
             }
         }
-        return null;
+        return found != null ? found : new Reply(0, oneLine(e.getMessage()), Stage.CONNECTION);
     }
 
     private static String oneLine(String text) {
