@@ -1,30 +1,44 @@
 package dev.herald.customer;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import org.postgresql.PGConnection;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.herald.ops.Jdbc;
 import io.agroal.api.AgroalDataSource;
 
-/** Upserts customers many at a time with one statement per batch. */
+/**
+ * Upserts customers many at a time: a batch is streamed into a session-local staging table with
+ * COPY, the fastest way into PostgreSQL, then merged into the customer table by one INSERT … SELECT
+ * … ON CONFLICT. Binding each column as an array, as before, cost more CPU in the driver than the
+ * upsert itself.
+ */
 @ApplicationScoped
 public class CustomerStore {
 
+    /** Dropped with the session; emptied at every commit, so a pooled connection reuses it empty. */
+    private static final String STAGING = """
+            CREATE TEMP TABLE IF NOT EXISTS customer_import (
+                id text COLLATE "C", email text, display_name text, locale text, country text, region text,
+                tags text[], attributes jsonb) ON COMMIT DELETE ROWS""";
+
     /** Rows that did not change are not rewritten, so re-importing the same file costs reads only. */
-    private static final String UPSERT = """
+    private static final String MERGE = """
             INSERT INTO customer AS c (id, email, display_name, locale, country, region, tags, attributes)
-            SELECT v.id, v.email, v.display_name, v.locale, v.country, v.region, v.tags::text[], v.attributes
-              FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::jsonb[])
-                   AS v(id, email, display_name, locale, country, region, tags, attributes)
+            SELECT id, email, display_name, locale, country, region, tags, attributes FROM customer_import
             ON CONFLICT (id) DO UPDATE
                SET email = excluded.email, display_name = excluded.display_name, locale = excluded.locale,
                    country = excluded.country, region = excluded.region, tags = excluded.tags,
@@ -53,43 +67,78 @@ public class CustomerStore {
 
     /** Upserts the batch in its own transaction; ids must be distinct within it. */
     public Written upsert(List<CustomerInput> batch) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(UPSERT)) {
-            statement.setArray(1, textArray(connection, batch, CustomerInput::id));
-            statement.setArray(2, textArray(connection, batch, CustomerInput::email));
-            statement.setArray(3, textArray(connection, batch, CustomerInput::displayName));
-            statement.setArray(4, textArray(connection, batch, CustomerInput::locale));
-            statement.setArray(5, textArray(connection, batch, CustomerInput::country));
-            statement.setArray(6, textArray(connection, batch, CustomerInput::region));
-            statement.setArray(7, textArray(connection, batch, c -> arrayLiteral(c.tags())));
-            statement.setArray(8, textArray(connection, batch,
-                    c -> toJson(c.attributes() == null ? Map.of() : c.attributes())));
-            int inserted = 0;
-            int updated = 0;
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    if (rows.getBoolean(1)) {
-                        inserted++;
-                    } else {
-                        updated++;
+        StringBuilder rows = new StringBuilder(batch.size() * 256);
+        for (CustomerInput c : batch) {
+            field(rows, c.id()).append('\t');
+            field(rows, c.email()).append('\t');
+            field(rows, c.displayName()).append('\t');
+            field(rows, c.locale()).append('\t');
+            field(rows, c.country()).append('\t');
+            field(rows, c.region()).append('\t');
+            field(rows, arrayLiteral(c.tags())).append('\t');
+            field(rows, toJson(c.attributes() == null ? Map.of() : c.attributes())).append('\n');
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            return Jdbc.inTransaction(connection, c -> {
+                try (Statement statement = c.createStatement()) {
+                    statement.execute(STAGING);
+                }
+                try {
+                    c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY customer_import FROM STDIN",
+                            new StringReader(rows.toString()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                int inserted = 0;
+                int updated = 0;
+                try (Statement statement = c.createStatement(); ResultSet merged = statement.executeQuery(MERGE)) {
+                    while (merged.next()) {
+                        if (merged.getBoolean(1)) {
+                            inserted++;
+                        } else {
+                            updated++;
+                        }
                     }
                 }
-            }
-            return new Written(inserted, updated, batch.size() - inserted - updated);
+                return new Written(inserted, updated, batch.size() - inserted - updated);
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("Customer upsert failed", e);
         }
     }
 
-    private static java.sql.Array textArray(Connection connection, List<CustomerInput> batch,
-            Function<CustomerInput, String> field) throws SQLException {
-        return connection.createArrayOf("text", batch.stream().map(field).toArray());
+    /** One value in COPY's text format: \N for null, the format's own characters escaped. */
+    private static StringBuilder field(StringBuilder row, String value) {
+        if (value == null) {
+            return row.append("\\N");
+        }
+        if (plain(value)) {
+            return row.append(value);
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            switch (ch) {
+                case '\\' -> row.append("\\\\");
+                case '\t' -> row.append("\\t");
+                case '\n' -> row.append("\\n");
+                case '\r' -> row.append("\\r");
+                default -> row.append(ch);
+            }
+        }
+        return row;
     }
 
-    /**
-     * Tags travel as PostgreSQL array literals ({"a","b"}), cast per row in C; unnesting them from JSON
-     * ran a subquery per row and was the costliest part of an import.
-     */
+    private static boolean plain(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (ch == '\\' || ch < ' ') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Tags as a PostgreSQL array literal ({"a","b"}), every element quoted. */
     static String arrayLiteral(List<String> values) {
         if (values == null || values.isEmpty()) {
             return "{}";

@@ -58,12 +58,20 @@ public class DeliveryLedger {
      * ({@link #CURSOR_JOIN}): a never-attempted delivery behind its channel's cursor is QUEUED.
      */
     public static String state(String d, String dc) {
+        return stateAgainst(d, dc + ".position");
+    }
+
+    /** As {@link #state(String, String)}, against a cursor given as an SQL expression. */
+    private static String stateAgainst(String d, String cursor) {
         return "(CASE WHEN " + d + ".status = 'PENDING' AND " + d + ".next_attempt_at IS NULL AND " + d
-                + ".id <= coalesce(" + dc + ".position, 0) THEN 'QUEUED'::delivery_status ELSE " + d + ".status END)";
+                + ".id <= coalesce(" + cursor + ", 0) THEN 'QUEUED'::delivery_status ELSE " + d + ".status END)";
     }
 
     /** Joins a delivery aliased {@code d} to its channel's dispatch cursor, aliased {@code dc}. */
     public static final String CURSOR_JOIN = " LEFT JOIN dispatch_cursor dc ON dc.notice_id = d.notice_id AND dc.channel = d.channel";
+
+    /** A cursor past every row: a leased row was handed out, whatever its channel's cursor says now. */
+    private static final String LEASED = "9223372036854775807";
 
     /** Rows that may still be sent, in the terms of {@link #state}. */
     private static final String OPEN = state("d", "dc") + " = 'QUEUED'";
@@ -108,31 +116,36 @@ public class DeliveryLedger {
             """.formatted(CURSOR_JOIN, OPEN, leasedIds("?", "?"));
 
     /**
-     * Writes outcomes on the rows still open; an accepted message also lands on a row cancelled
-     * meanwhile, because it did reach the customer. Answers the moves made, for the counters.
+     * Writes outcomes on the rows still open, their timeline events and their counters, in one
+     * statement (it runs every few messages of every batch). An accepted message also lands on a row
+     * cancelled meanwhile, because it did reach the customer. The self-join reads each row as it was
+     * before the update, for the counters. Answers how many rows took their outcome.
      */
     private static final String RECORD = """
             WITH v AS (
                    SELECT * FROM unnest(?::bigint[], ?::delivery_status[], ?::timestamptz[], ?::text[], ?::text[], ?::text[])
                           AS v(id, status, next_attempt_at, error, provider_id, event)),
-                 old AS (
-                   SELECT d.id, d.channel, %s AS state FROM delivery d %s JOIN v ON v.id = d.id
-                    WHERE d.notice_id = ? AND (%s OR (d.status = 'CANCELLED' AND v.status = 'SENT'))
-                      FOR UPDATE OF d),
-                 upd AS (
+                 moved AS (
                    UPDATE delivery d
                       SET status = v.status, attempts = d.attempts + 1, updated_at = now(),
                           next_attempt_at = v.next_attempt_at, last_error = v.error,
                           provider_message_id = coalesce(v.provider_id, d.provider_message_id)
-                     FROM v JOIN old ON old.id = v.id
-                    WHERE d.notice_id = ? AND d.id = v.id
-                   RETURNING d.id),
+                     FROM v, delivery o
+                    WHERE d.notice_id = ? AND d.id = v.id AND o.notice_id = d.notice_id AND o.id = d.id
+                      AND (%1$s = 'QUEUED' OR (d.status = 'CANCELLED' AND v.status = 'SENT'))
+                   RETURNING d.id, d.channel, %2$s AS was, v.status AS now, v.event, v.error),
                  ev AS (
                    INSERT INTO delivery_event (notice_id, delivery_id, kind, detail)
-                   SELECT ?, v.id, v.event, v.error FROM v JOIN old ON old.id = v.id WHERE v.event IS NOT NULL)
-            SELECT old.channel::text, old.state::text, v.status::text, count(*)
-              FROM old JOIN v ON v.id = old.id GROUP BY 1, 2, 3
-            """.formatted(state("d", "dc"), CURSOR_JOIN, OPEN);
+                   SELECT ?, id, event, error FROM moved WHERE event IS NOT NULL),
+                 counted AS (
+                   INSERT INTO delivery_count AS dc (notice_id, channel, status, count)
+                   SELECT ?, channel, status, sum(n)
+                     FROM (SELECT channel, was AS status, -1 AS n FROM moved
+                           UNION ALL SELECT channel, now, 1 FROM moved) m
+                    GROUP BY channel, status HAVING sum(n) <> 0 ORDER BY channel, status
+                   ON CONFLICT (notice_id, channel, status) DO UPDATE SET count = dc.count + excluded.count)
+            SELECT count(*) FROM moved
+            """.formatted(stateAgainst("d", LEASED), stateAgainst("o", LEASED));
 
     /** Retry claims among the given rows go back to waiting, due at once; answers how many. */
     private static final String UNCLAIM = """
@@ -438,8 +451,6 @@ public class DeliveryLedger {
             providerIds[i] = r.providerMessageId();
             events[i] = r.event();
         }
-        Delta delta = new Delta();
-        int applied = 0;
         try (PreparedStatement statement = c.prepareStatement(RECORD)) {
             statement.setArray(1, c.createArrayOf("bigint", ids));
             statement.setArray(2, c.createArrayOf("text", statuses));
@@ -451,16 +462,10 @@ public class DeliveryLedger {
             statement.setLong(8, noticeId);
             statement.setLong(9, noticeId);
             try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    int moved = rows.getInt(4);
-                    delta.move(DeliveryChannel.valueOf(rows.getString(1)), DeliveryStatus.valueOf(rows.getString(2)),
-                            DeliveryStatus.valueOf(rows.getString(3)), moved);
-                    applied += moved;
-                }
+                rows.next();
+                return rows.getInt(1);
             }
         }
-        delta.apply(c, noticeId);
-        return applied;
     }
 
     /**

@@ -12,6 +12,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -78,6 +82,12 @@ public class DeliveryWorker {
     private final ObjectMapper json;
     /** Batches being delivered now; the shutdown waits for them. */
     private final Phaser inFlight = new Phaser(1);
+    /** Where outcomes are written while their senders go on; one write per batch at a time. */
+    private final ExecutorService recording = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "herald-recorder");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     DeliveryWorker(AgroalDataSource dataSource, DeliveryLedger ledger, NoticeService notices, NoticeLifecycle lifecycle,
             DeliveryGate gate, ChannelHealth health, Pods pods, DispatchConfig config, ObjectMapper json) {
@@ -211,16 +221,20 @@ public class DeliveryWorker {
     /**
      * Records a leased batch's outcomes as they are reported: every {@code record-every} outcomes or
      * {@code record-interval}, whichever comes first, so that a pod killed mid-batch sends again only
-     * what it had not recorded yet. When a write fails (the database is restarting) sending stops and
-     * the outcomes are kept for {@link #finish}.
+     * what it had not recorded yet. A write runs beside the sending (the sender does not wait on the
+     * database), one at a time: the sender is never more than one write ahead. When a write fails (the
+     * database is restarting) sending stops and its outcomes are kept for {@link #finish}.
      */
     private final class BatchRecorder implements OutcomeSink {
         private final DeliveryLedger.Lease lease;
         private final Map<Long, Integer> attempts = new HashMap<>();
         private final Set<Long> reported = new HashSet<>();
-        private final List<Outcome> pending = new ArrayList<>();
+        private List<Outcome> pending = new ArrayList<>();
+        /** Outcomes of writes that failed; written again by finish. */
+        private final List<Outcome> unwritten = new CopyOnWriteArrayList<>();
+        private CompletableFuture<Void> writing = CompletableFuture.completedFuture(null);
         private long lastWriteNanos = System.nanoTime();
-        private boolean unrecordable;
+        private volatile boolean unrecordable;
 
         BatchRecorder(DeliveryLedger.Lease lease) {
             this.lease = lease;
@@ -233,7 +247,11 @@ public class DeliveryWorker {
             pending.add(outcome);
             if (!unrecordable && (pending.size() >= config.recordEvery()
                     || System.nanoTime() - lastWriteNanos >= config.recordInterval().toNanos())) {
-                write();
+                writing.join();
+                List<Outcome> batch = pending;
+                pending = new ArrayList<>();
+                lastWriteNanos = System.nanoTime();
+                writing = CompletableFuture.runAsync(() -> write(batch), recording);
             }
         }
 
@@ -242,12 +260,11 @@ public class DeliveryWorker {
             return !unrecordable && gate.isOpen(lease.noticeId());
         }
 
-        private void write() {
+        private void write(List<Outcome> outcomes) {
             try (Connection connection = dataSource.getConnection()) {
-                Jdbc.inTransaction(connection, c -> ledger.record(c, lease.noticeId(), pending, attempts));
-                pending.clear();
-                lastWriteNanos = System.nanoTime();
+                Jdbc.inTransaction(connection, c -> ledger.record(c, lease.noticeId(), outcomes, attempts));
             } catch (SQLException | RuntimeException e) {
+                unwritten.addAll(outcomes);
                 unrecordable = true;
                 LOG.warnf("Notice %d: cannot record outcomes (%s); sending stops until they are", lease.noticeId(),
                         e.getMessage());
@@ -260,6 +277,8 @@ public class DeliveryWorker {
          * not recorded would be sent again once the lease is taken back.
          */
         void finish() {
+            writing.join();
+            pending.addAll(unwritten);
             List<Long> unattempted = lease.rows().stream().map(DeliveryLedger.Leased::deliveryId)
                     .filter(id -> !reported.contains(id)).toList();
             long deadline = System.nanoTime() + config.requeueAfter().toNanos() / 2;

@@ -35,6 +35,7 @@ import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.DeliveryCounts;
 import dev.herald.delivery.DeliveryLedger;
 import dev.herald.delivery.DeliveryStatus;
+import dev.herald.notice.NoticeDispatched;
 import dev.herald.notice.NoticeLifecycle;
 import dev.herald.ops.Jdbc;
 import dev.herald.ops.Pods;
@@ -117,12 +118,13 @@ public class DispatchLoop {
                 senders += mp.getValue(name, Integer.class);
             }
         }
-        int needed = senders + config.planThreads() + 4;
+        // A sender and the write of its last outcomes each hold one at times.
+        int needed = 2 * senders + config.planThreads() + 4;
         int pool = mp.getOptionalValue("quarkus.datasource.jdbc.max-size", Integer.class).orElse(20);
         if (pool < needed) {
             throw new IllegalStateException("quarkus.datasource.jdbc.max-size is " + pool + "; " + senders
-                    + " senders, " + config.planThreads() + " planners, the dispatch loop, the heartbeat and the API"
-                    + " need at least " + needed);
+                    + " senders with their outcome writes, " + config.planThreads() + " planners, the dispatch loop,"
+                    + " the heartbeat and the API need at least " + needed);
         }
     }
 
@@ -131,6 +133,11 @@ public class DispatchLoop {
         planning.shutdown();
         executor.awaitTermination(30, TimeUnit.SECONDS);
         planning.awaitTermination(30, TimeUnit.SECONDS);
+    }
+
+    /** A notice was just dispatched on this pod: its planning starts now, not at the next tick. */
+    void wake(@Observes NoticeDispatched event) {
+        executor.execute(this::tick);
     }
 
     void tick() {

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
 import org.jboss.logging.Logger;
 
@@ -31,11 +32,14 @@ public class NoticeLifecycle {
     private final AgroalDataSource dataSource;
     private final DeliveryLedger ledger;
     private final DeliveryCounts counts;
+    private final Event<NoticeDispatched> dispatched;
 
-    NoticeLifecycle(AgroalDataSource dataSource, DeliveryLedger ledger, DeliveryCounts counts) {
+    NoticeLifecycle(AgroalDataSource dataSource, DeliveryLedger ledger, DeliveryCounts counts,
+            Event<NoticeDispatched> dispatched) {
         this.dataSource = dataSource;
         this.ledger = ledger;
         this.counts = counts;
+        this.dispatched = dispatched;
     }
 
     /** DRAFT to DISPATCHING; the dispatch loop plans and sends from there. */
@@ -53,6 +57,7 @@ public class NoticeLifecycle {
             }
             set(c, noticeId, NoticeStatus.DISPATCHING, "dispatched_at = now()");
         });
+        dispatched.fire(new NoticeDispatched(noticeId));
     }
 
     /** DISPATCHING to PAUSED; pausing a paused notice changes nothing. */

@@ -56,16 +56,21 @@ public final class Chaos {
     }
 
     private static final int BATCH_SIZE = 250;
+    /** Herald's default herald.dispatch.record-every. */
+    private static final int RECORD_EVERY = 25;
 
     private final Options options;
     private final long customers;
-    /** A pod killed mid-send loses the outcomes of the batches it was sending, one per connection, at most. */
+    /**
+     * A pod killed mid-send sends again what it had not recorded: per connection, the outcomes waiting
+     * for the next write, those of the write under way, and the message on the wire.
+     */
     private final long duplicateBound;
 
     private Chaos(Options options) {
         this.options = options;
         this.customers = options.customers();
-        this.duplicateBound = (long) options.smtpConnections() * BATCH_SIZE;
+        this.duplicateBound = (long) options.smtpConnections() * (2 * RECORD_EVERY + 1);
     }
 
     public static void main(String[] args) throws Exception {

@@ -5,11 +5,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
- * Streams N synthetic customers as NDJSON without holding them: each line is made when the HTTP
- * client reads it. Fields and locales follow a plausible global customer base; the seed makes runs
- * repeatable.
+ * Streams N synthetic customers without holding them: each line is made when the reader asks for it.
+ * Fields and locales follow a plausible global customer base; the seed makes runs repeatable, so the
+ * NDJSON Herald imports and the COPY rows of the import floor hold the same customers.
  */
 final class CustomerGenerator extends InputStream {
+
+    enum Format {
+        /** One JSON object per line, as POST /v1/customers/import takes it. */
+        NDJSON,
+        /** PostgreSQL COPY text rows of the customer table's columns (id ... attributes). */
+        COPY
+    }
 
     private static final String[] LOCALES = { "en", "en", "en", "en-GB", "fr", "fr-CA", "de", "es", "pt-BR", "ja",
             "it", "nl" };
@@ -21,13 +28,15 @@ final class CustomerGenerator extends InputStream {
     private static final String[] PLANS = { "free", "free", "free", "plus", "plus", "premium" };
 
     private final long count;
+    private final Format format;
     private final SplittableRandom random = new SplittableRandom(77_000_000L);
     private long next;
     private byte[] line = new byte[0];
     private int position;
 
-    CustomerGenerator(long count) {
+    CustomerGenerator(long count, Format format) {
         this.count = count;
+        this.format = format;
     }
 
     static String id(long i) {
@@ -66,12 +75,18 @@ final class CustomerGenerator extends InputStream {
         String first = FIRST[random.nextInt(FIRST.length)];
         String last = LAST[random.nextInt(LAST.length)];
         String id = id(next);
-        String json = "{\"id\":\"" + id + "\",\"email\":\"" + id + "@customers.example\",\"displayName\":\""
-                + first + " " + last.replace("'", "\\u0027") + "\",\"locale\":\"" + LOCALES[l] + "\",\"country\":\""
-                + COUNTRIES[l] + "\",\"tags\":[\"psn\"" + (random.nextInt(4) == 0 ? ",\"store\"" : "")
-                + "],\"attributes\":{\"plan\":\"" + PLANS[random.nextInt(PLANS.length)] + "\",\"since\":\""
-                + (2006 + random.nextInt(20)) + "\"}}\n";
-        line = json.getBytes(StandardCharsets.UTF_8);
+        boolean store = random.nextInt(4) == 0;
+        String attributes = "{\"plan\":\"" + PLANS[random.nextInt(PLANS.length)] + "\",\"since\":\""
+                + (2006 + random.nextInt(20)) + "\"}";
+        String text = switch (format) {
+            case NDJSON -> "{\"id\":\"" + id + "\",\"email\":\"" + id + "@customers.example\",\"displayName\":\""
+                    + first + " " + last.replace("'", "\\u0027") + "\",\"locale\":\"" + LOCALES[l] + "\",\"country\":\""
+                    + COUNTRIES[l] + "\",\"tags\":[\"psn\"" + (store ? ",\"store\"" : "") + "],\"attributes\":"
+                    + attributes + "}\n";
+            case COPY -> String.join("\t", id, id + "@customers.example", first + " " + last, LOCALES[l], COUNTRIES[l],
+                    "\\N", store ? "{psn,store}" : "{psn}", attributes) + "\n";
+        };
+        line = text.getBytes(StandardCharsets.UTF_8);
         position = 0;
         next++;
         return true;

@@ -72,7 +72,9 @@ final class Herald {
         env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl());
         env.put("QUARKUS_FLYWAY_CLEAN_AT_START", String.valueOf(emptyDatabase));
         env.put("QUARKUS_FLYWAY_CLEAN_DISABLED", "false");
-        env.put("MP_MESSAGING_OUTGOING_DELIVERIES_EXCHANGE_NAME", "herald-bench");
+        // The outgoing channel's name; -Dbench.outgoing=EMAIL_BATCHES runs a build from before the delivery engine.
+        env.put("MP_MESSAGING_OUTGOING_" + System.getProperty("bench.outgoing", "DELIVERIES") + "_EXCHANGE_NAME",
+                "herald-bench");
         env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_EXCHANGE_NAME", "herald-bench");
         env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_QUEUE_NAME", "herald-bench.email");
         env.put("HERALD_SMTP_HOST", "127.0.0.1");
@@ -130,7 +132,7 @@ final class Herald {
         long start = System.nanoTime();
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/customers/import"))
                 .header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new CustomerGenerator(n)))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new CustomerGenerator(n, CustomerGenerator.Format.NDJSON)))
                 .timeout(Duration.ofHours(2))
                 .build(), HttpResponse.BodyHandlers.ofString());
         double seconds = (System.nanoTime() - start) / 1e9;
