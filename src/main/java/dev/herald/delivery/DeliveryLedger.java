@@ -78,15 +78,21 @@ public class DeliveryLedger {
 
     private static final String PLAN = """
             WITH audience AS (%s),
-                 destinations (customer_id, channel, destination, skip_reason) AS (%s),
-                 ins AS (
-                   INSERT INTO delivery (notice_id, id, customer_id, channel, status, destination, last_error)
-                   SELECT ?, ? + row_number() OVER (), customer_id, channel,
-                          CASE WHEN skip_reason IS NULL THEN 'PENDING' ELSE 'SKIPPED' END::delivery_status,
-                          destination, skip_reason
-                     FROM destinations
-                   RETURNING id, channel, status)
-            SELECT channel::text, status::text, count(*), coalesce(max(id), 0) FROM ins GROUP BY 1, 2
+                 destinations (customer_id, channel, destination, skip_reason) AS (%s)
+            INSERT INTO delivery (notice_id, id, customer_id, channel, status, destination, last_error)
+            SELECT ?, ? + row_number() OVER (), customer_id, channel,
+                   CASE WHEN skip_reason IS NULL THEN 'PENDING' ELSE 'SKIPPED' END::delivery_status,
+                   destination, skip_reason
+              FROM destinations
+            """;
+
+    /**
+     * What a chunk planned, read back from its id block (in cache): cheaper than having the insert
+     * return every row it made.
+     */
+    private static final String PLANNED = """
+            SELECT channel::text, status::text, count(*), max(id) FROM delivery
+             WHERE notice_id = ? AND id BETWEEN ? AND ? GROUP BY 1, 2
             """;
 
     private static final String NEXT_WINDOW = """
@@ -236,11 +242,10 @@ public class DeliveryLedger {
      */
     public long plan(Connection c, long noticeId, long firstId, String audience, List<Object> audienceParams,
             Map<DeliveryChannel, String> destinations) throws SQLException {
+        int inserted;
         List<String> parts = new ArrayList<>();
         destinations.forEach((channel, sql) -> parts.add("SELECT x.customer_id, '" + channel.name()
                 + "'::delivery_channel, x.destination, x.skip_reason FROM (" + sql + ") x(customer_id, destination, skip_reason)"));
-        Delta delta = new Delta();
-        long last = 0;
         try (PreparedStatement statement = c.prepareStatement(PLAN.formatted(audience, String.join(" UNION ALL ", parts)))) {
             int i = 1;
             for (Object param : audienceParams) {
@@ -248,16 +253,26 @@ public class DeliveryLedger {
             }
             statement.setLong(i++, noticeId);
             statement.setLong(i, firstId - 1);
+            inserted = statement.executeUpdate();
+        }
+        Delta delta = new Delta();
+        long last = 0;
+        long counted = 0;
+        try (PreparedStatement statement = c.prepareStatement(PLANNED)) {
+            statement.setLong(1, noticeId);
+            statement.setLong(2, firstId);
+            statement.setLong(3, firstId + (1L << CHUNK_BITS) - 1);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     delta.add(DeliveryChannel.valueOf(rows.getString(1)), DeliveryStatus.valueOf(rows.getString(2)),
                             rows.getLong(3));
+                    counted += rows.getLong(3);
                     last = Math.max(last, rows.getLong(4));
                 }
             }
         }
-        if (last - firstId >= (1L << CHUNK_BITS) - 1) {
-            throw new IllegalStateException("Notice " + noticeId + ": a plan chunk made " + (last - firstId + 1)
+        if (counted != inserted) {
+            throw new IllegalStateException("Notice " + noticeId + ": a plan chunk made " + inserted
                     + " deliveries, more than its id block holds; lower herald.dispatch.plan-chunk");
         }
         delta.apply(c, noticeId);

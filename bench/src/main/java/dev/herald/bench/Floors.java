@@ -57,20 +57,10 @@ final class Floors {
      * primary key), as the floor of importing them.
      */
     static double importCopy(String jdbcUrl, long n) throws Exception {
-        try (Connection db = DriverManager.getConnection(jdbcUrl, "herald", "herald");
-                Statement statement = db.createStatement()) {
-            statement.execute("DROP TABLE IF EXISTS floor_customer");
-            statement.execute("CREATE TABLE floor_customer (LIKE customer INCLUDING ALL)");
-            try {
-                long start = System.nanoTime();
+        return timedInScratchTable(jdbcUrl, "floor_customer", "LIKE customer INCLUDING ALL", "", db ->
                 db.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY floor_customer"
                         + " (id, email, display_name, locale, country, region, tags, attributes) FROM STDIN",
-                        new CustomerGenerator(n, CustomerGenerator.Format.COPY));
-                return (System.nanoTime() - start) / 1e9;
-            } finally {
-                statement.execute("DROP TABLE floor_customer");
-            }
-        }
+                        new CustomerGenerator(n, CustomerGenerator.Format.COPY)));
     }
 
     /**
@@ -78,17 +68,29 @@ final class Floors {
      * (same indexes and fill factor): the floor of planning a notice to every customer.
      */
     static double plan(String jdbcUrl) throws Exception {
+        return timedInScratchTable(jdbcUrl, "floor_delivery", "LIKE delivery INCLUDING ALL", "WITH (fillfactor = 85)",
+                db -> db.createStatement().execute("INSERT INTO floor_delivery"
+                        + " (notice_id, id, customer_id, channel, status, destination)"
+                        + " SELECT 0, row_number() OVER (), id, 'EMAIL', 'PENDING', email FROM customer"));
+    }
+
+    private interface Work {
+        void run(Connection db) throws Exception;
+    }
+
+    /** Seconds the work takes on a table made for it (a regular table: WAL-logged like Herald's) and dropped after. */
+    private static double timedInScratchTable(String jdbcUrl, String table, String shape, String options, Work work)
+            throws Exception {
         try (Connection db = DriverManager.getConnection(jdbcUrl, "herald", "herald");
                 Statement statement = db.createStatement()) {
-            statement.execute("DROP TABLE IF EXISTS floor_delivery");
-            statement.execute("CREATE TABLE floor_delivery (LIKE delivery INCLUDING ALL) WITH (fillfactor = 85)");
+            statement.execute("DROP TABLE IF EXISTS " + table);
+            statement.execute("CREATE TABLE " + table + " (" + shape + ") " + options);
             try {
                 long start = System.nanoTime();
-                statement.execute("INSERT INTO floor_delivery (notice_id, id, customer_id, channel, status, destination)"
-                        + " SELECT 0, row_number() OVER (), id, 'EMAIL', 'PENDING', email FROM customer");
+                work.run(db);
                 return (System.nanoTime() - start) / 1e9;
             } finally {
-                statement.execute("DROP TABLE floor_delivery");
+                statement.execute("DROP TABLE " + table);
             }
         }
     }
