@@ -47,7 +47,7 @@ public class CustomerImporter {
     /** Customers per COPY and merge: large enough that a statement's overhead is shared by many rows. */
     static final int BATCH = 5000;
     static final List<String> CSV_COLUMNS = List.of("id", "email", "displayName", "locale", "country", "region",
-            "tags");
+            "tags", "device.platform", "device.token", "device.appId", "device.sandbox");
     static final String CSV_ATTRIBUTE_PREFIX = "attributes.";
 
     private final CustomerStore store;
@@ -93,7 +93,8 @@ public class CustomerImporter {
 
     /**
      * CSV with a header line. Columns: id, email, displayName, locale, country, region, tags (separated
-     * by ';') and any number of attributes.NAME columns. Line numbers count the header as line 1.
+     * by ';'), any number of attributes.NAME columns, and one push device per line (device.platform,
+     * device.token, device.appId, device.sandbox). Line numbers count the header as line 1.
      */
     public ImportReport importCsv(InputStream body) {
         Run run = new Run();
@@ -114,6 +115,11 @@ public class CustomerImporter {
                 }
                 if (cells.length != header.length) {
                     run.refuse(line, "has " + cells.length + " columns; the header has " + header.length);
+                    continue;
+                }
+                int sandbox = Arrays.asList(header).indexOf("device.sandbox");
+                if (sandbox >= 0 && !cells[sandbox].isEmpty() && !cells[sandbox].matches("(?i)true|false")) {
+                    run.refuse(line, "device.sandbox: must be true or false");
                     continue;
                 }
                 run.accept(line, fromCells(header, cells));
@@ -151,9 +157,23 @@ public class CustomerImporter {
             }
         }
         String tags = values.get("tags");
+        List<DeviceInput> devices = values.get("device.token") == null ? null : List.of(new DeviceInput(
+                platformOf(values.get("device.platform")), values.get("device.token"), values.get("device.appId"),
+                Boolean.parseBoolean(values.get("device.sandbox"))));
         return new CustomerInput(values.get("id"), values.get("email"), values.get("displayName"),
                 values.get("locale"), values.get("country"), values.get("region"),
-                tags == null ? List.of() : Arrays.stream(tags.split(";")).map(String::trim).toList(), attributes);
+                tags == null ? List.of() : Arrays.stream(tags.split(";")).map(String::trim).toList(), attributes,
+                devices);
+    }
+
+    /** A platform cell; an unknown one is left null, which validation refuses with the field's name. */
+    private static DevicePlatform platformOf(String cell) {
+        for (DevicePlatform platform : DevicePlatform.values()) {
+            if (platform.name().equalsIgnoreCase(cell)) {
+                return platform;
+            }
+        }
+        return null;
     }
 
     /**
@@ -179,6 +199,11 @@ public class CustomerImporter {
             Set<ConstraintViolation<CustomerInput>> violations = validator.validate(input);
             if (!violations.isEmpty()) {
                 rejections.add(line, Rejections.describe(violations));
+                return;
+            }
+            String devices = input.deviceProblem();
+            if (devices != null) {
+                rejections.add(line, devices);
                 return;
             }
             batch.add(input);

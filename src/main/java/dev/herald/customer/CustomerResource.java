@@ -8,6 +8,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -35,11 +36,13 @@ public class CustomerResource {
     public static final String CSV = "text/csv";
 
     private final CustomerStore store;
+    private final DeviceStore devices;
     private final CustomerImporter importer;
     private final DeliveryLookup deliveries;
 
-    CustomerResource(CustomerStore store, CustomerImporter importer, DeliveryLookup deliveries) {
+    CustomerResource(CustomerStore store, DeviceStore devices, CustomerImporter importer, DeliveryLookup deliveries) {
         this.store = store;
+        this.devices = devices;
         this.importer = importer;
         this.deliveries = deliveries;
     }
@@ -54,6 +57,11 @@ public class CustomerResource {
         if (input.id() != null && !input.id().equals(id)) {
             throw InvalidInputException.of("id", "the body names customer '" + input.id() + "' but the path names '"
                     + id + "'");
+        }
+        String deviceProblem = input.deviceProblem();
+        if (deviceProblem != null) {
+            throw InvalidInputException.of(deviceProblem.substring(0, deviceProblem.indexOf(':')),
+                    deviceProblem.substring(deviceProblem.indexOf(':') + 2));
         }
         CustomerStore.Written written = store.upsert(List.of(input.withId(id)));
         CustomerView view = CustomerView.of(Customer.findById(id));
@@ -75,6 +83,35 @@ public class CustomerResource {
     public CustomerDeliveries deliveries(@RestPath String id) {
         find(id);
         return new CustomerDeliveries(id, deliveries.ofCustomer(id));
+    }
+
+    @POST
+    @Path("/{id}/devices")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Register a push device of a customer",
+            description = "201 when the token is new, 200 when it was known: then it becomes this customer's (the "
+                    + "phone changed hands) and active again. A token is unique per platform and app.")
+    public RestResponse<DeviceView> registerDevice(@RestPath String id, @Valid @NotNull DeviceInput input) {
+        DeviceStore.Registered registered = devices.register(id, input);
+        return registered.created() ? RestResponse.status(RestResponse.Status.CREATED, registered.device())
+                : RestResponse.ok(registered.device());
+    }
+
+    @GET
+    @Path("/{id}/devices")
+    @Operation(summary = "A customer's push devices, active ones first",
+            description = "A deactivated device says why (the provider reported its token gone) and when.")
+    public List<DeviceView> devices(@RestPath String id) {
+        find(id);
+        return devices.list(id);
+    }
+
+    @DELETE
+    @Path("/{id}/devices/{deviceId}")
+    @Operation(summary = "Remove one of a customer's devices")
+    public RestResponse<Void> removeDevice(@RestPath String id, @RestPath long deviceId) {
+        devices.delete(id, deviceId);
+        return RestResponse.noContent();
     }
 
     @POST

@@ -21,10 +21,10 @@ import dev.herald.ops.Jdbc;
 import io.agroal.api.AgroalDataSource;
 
 /**
- * Upserts customers many at a time: a batch is streamed into a session-local staging table with
- * COPY, the fastest way into PostgreSQL, then merged into the customer table by one INSERT … SELECT
- * … ON CONFLICT. Binding each column as an array, as before, cost more CPU in the driver than the
- * upsert itself.
+ * Upserts customers, and the devices they come with, many at a time: a batch is streamed into
+ * session-local staging tables with COPY, the fastest way into PostgreSQL, then merged into the
+ * customer and device tables by one INSERT … SELECT … ON CONFLICT each. Binding each column as an
+ * array, as before, cost more CPU in the driver than the upsert itself.
  */
 @ApplicationScoped
 public class CustomerStore {
@@ -78,17 +78,23 @@ public class CustomerStore {
             field(rows, arrayLiteral(c.tags())).append('\t');
             field(rows, toJson(c.attributes() == null ? Map.of() : c.attributes())).append('\n');
         }
+        StringBuilder devices = new StringBuilder();
+        long seq = 0;
+        for (CustomerInput c : batch) {
+            for (DeviceInput d : c.devices() == null ? List.<DeviceInput>of() : c.devices()) {
+                devices.append(seq++).append('\t');
+                field(devices, c.id()).append('\t');
+                field(devices, d.platform().name()).append('\t');
+                field(devices, d.appId()).append('\t');
+                field(devices, d.token()).append('\t').append(d.inSandbox() ? 't' : 'f').append('\n');
+            }
+        }
         try (Connection connection = dataSource.getConnection()) {
             return Jdbc.inTransaction(connection, c -> {
                 try (Statement statement = c.createStatement()) {
                     statement.execute(STAGING);
                 }
-                try {
-                    c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY customer_import FROM STDIN",
-                            new StringReader(rows.toString()));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+                copy(c, "COPY customer_import FROM STDIN", rows);
                 int inserted = 0;
                 int updated = 0;
                 try (Statement statement = c.createStatement(); ResultSet merged = statement.executeQuery(MERGE)) {
@@ -100,10 +106,25 @@ public class CustomerStore {
                         }
                     }
                 }
+                if (!devices.isEmpty()) {
+                    try (Statement statement = c.createStatement()) {
+                        statement.execute(DeviceStore.STAGING);
+                    }
+                    copy(c, "COPY device_import FROM STDIN", devices);
+                    DeviceStore.mergeStaged(c);
+                }
                 return new Written(inserted, updated, batch.size() - inserted - updated);
             });
         } catch (SQLException e) {
             throw new IllegalStateException("Customer upsert failed", e);
+        }
+    }
+
+    private static void copy(Connection c, String sql, CharSequence rows) throws SQLException {
+        try {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new StringReader(rows.toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

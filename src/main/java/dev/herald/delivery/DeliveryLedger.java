@@ -102,15 +102,20 @@ public class DeliveryLedger {
              ORDER BY id LIMIT ?
             """;
 
+    /**
+     * The candidates are picked once, in a CTE of their own: as an IN (subquery) with LIMIT and a row
+     * lock, PostgreSQL ran the subquery again for every row of the notice.
+     */
     private static final String CLAIM_RETRIES = """
-            WITH claimed AS (
-              UPDATE delivery d SET status = 'QUEUED', updated_at = now()
-               WHERE d.notice_id = ? AND d.id IN (
-                     SELECT id FROM delivery
-                      WHERE notice_id = ? AND channel = ?::delivery_channel AND status = 'PENDING' AND next_attempt_at <= now()
-                        AND id <> ALL (%s)
-                      ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
-              RETURNING d.id)
+            WITH due AS MATERIALIZED (
+                   SELECT id FROM delivery
+                    WHERE notice_id = ? AND channel = ?::delivery_channel AND status = 'PENDING' AND next_attempt_at <= now()
+                      AND id <> ALL (%s)
+                    ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED),
+                 claimed AS (
+                   UPDATE delivery d SET status = 'QUEUED', updated_at = now()
+                     FROM due WHERE d.notice_id = ? AND d.id = due.id
+                   RETURNING d.id)
             SELECT id FROM claimed ORDER BY id
             """.formatted(leasedIds("?", "?"));
 
@@ -150,8 +155,33 @@ public class DeliveryLedger {
                            UNION ALL SELECT channel, now, 1 FROM moved) m
                     GROUP BY channel, status HAVING sum(n) <> 0 ORDER BY channel, status
                    ON CONFLICT (notice_id, channel, status) DO UPDATE SET count = dc.count + excluded.count)
-            SELECT count(*) FROM moved
+            SELECT count(*), coalesce(array_agg(id) FILTER (WHERE now = 'FAILED'), '{}') FROM moved
             """.formatted(stateAgainst("d", LEASED), stateAgainst("o", LEASED));
+
+    private static final String FALLBACK = """
+            WITH ended AS (
+                   SELECT DISTINCT ON (d.customer_id) d.id, d.customer_id, d.channel FROM delivery d
+                    WHERE d.notice_id = ? AND d.id = ANY(?) AND d.status IN ('FAILED', 'BOUNCED', 'SKIPPED')
+                      AND NOT EXISTS (SELECT 1 FROM delivery s
+                                       WHERE s.customer_id = d.customer_id AND s.notice_id = d.notice_id
+                                         AND s.channel = d.channel AND s.status NOT IN ('FAILED', 'BOUNCED', 'SKIPPED'))
+                    ORDER BY d.customer_id, d.id),
+                 audience AS (SELECT c.* FROM customer c JOIN ended e ON e.customer_id = c.id),
+                 destinations (customer_id, destination, skip_reason) AS (%s),
+                 made AS (
+                   INSERT INTO delivery (notice_id, customer_id, channel, status, destination, last_error,
+                                         next_attempt_at, fallback_of)
+                   SELECT ?, x.customer_id, ?::delivery_channel,
+                          CASE WHEN x.skip_reason IS NULL THEN 'PENDING' ELSE 'SKIPPED' END::delivery_status,
+                          x.destination, x.skip_reason, CASE WHEN x.skip_reason IS NULL THEN now() END, e.id
+                     FROM destinations x JOIN ended e ON e.customer_id = x.customer_id
+                   ON CONFLICT DO NOTHING
+                   RETURNING status, fallback_of),
+                 noted AS (
+                   INSERT INTO delivery_event (notice_id, delivery_id, kind, detail)
+                   SELECT DISTINCT ?, fallback_of, 'FALLBACK', 'sent by ' || lower(?) || ' instead' FROM made)
+            SELECT status::text, count(*) FROM made GROUP BY 1
+            """;
 
     /** Retry claims among the given rows go back to waiting, due at once; answers how many. */
     private static final String UNCLAIM = """
@@ -195,15 +225,15 @@ public class DeliveryLedger {
             """.formatted(leasedIds("?", "?"));
 
     private static final String STALE_RETRIES = """
-            WITH stale AS (
-              UPDATE delivery d SET updated_at = now()
-               WHERE d.notice_id = ? AND d.id IN (
-                     SELECT id FROM delivery
-                      WHERE notice_id = ? AND channel = ?::delivery_channel AND status = 'QUEUED'
-                        AND updated_at < now() - make_interval(secs => ?) AND id <> ALL (%s)
-                      ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
-              RETURNING d.id)
-            SELECT id FROM stale ORDER BY id
+            WITH stale AS MATERIALIZED (
+                   SELECT id FROM delivery
+                    WHERE notice_id = ? AND channel = ?::delivery_channel AND status = 'QUEUED'
+                      AND updated_at < now() - make_interval(secs => ?) AND id <> ALL (%s)
+                    ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED),
+                 touched AS (
+                   UPDATE delivery d SET updated_at = now() FROM stale WHERE d.notice_id = ? AND d.id = stale.id
+                   RETURNING d.id)
+            SELECT id FROM touched ORDER BY id
             """.formatted(leasedIds("?", "?"));
 
     private static final String SILENT_LEASES = """
@@ -328,11 +358,11 @@ public class DeliveryLedger {
         List<Long> claimed;
         try (PreparedStatement statement = c.prepareStatement(CLAIM_RETRIES)) {
             statement.setLong(1, noticeId);
-            statement.setLong(2, noticeId);
-            statement.setString(3, channel.name());
-            statement.setLong(4, noticeId);
-            statement.setString(5, channel.name());
-            statement.setLong(6, room);
+            statement.setString(2, channel.name());
+            statement.setLong(3, noticeId);
+            statement.setString(4, channel.name());
+            statement.setLong(5, room);
+            statement.setLong(6, noticeId);
             claimed = ids(statement);
         }
         new Delta().move(channel, DeliveryStatus.PENDING, DeliveryStatus.QUEUED, claimed.size()).apply(c, noticeId);
@@ -385,12 +415,12 @@ public class DeliveryLedger {
         }
         try (PreparedStatement statement = c.prepareStatement(STALE_RETRIES)) {
             statement.setLong(1, noticeId);
-            statement.setLong(2, noticeId);
-            statement.setString(3, channel.name());
-            statement.setDouble(4, seconds);
-            statement.setLong(5, noticeId);
-            statement.setString(6, channel.name());
-            statement.setLong(7, limit);
+            statement.setString(2, channel.name());
+            statement.setDouble(3, seconds);
+            statement.setLong(4, noticeId);
+            statement.setString(5, channel.name());
+            statement.setLong(6, limit);
+            statement.setLong(7, noticeId);
             ids.addAll(ids(statement));
         }
         return ids;
@@ -441,12 +471,12 @@ public class DeliveryLedger {
      * left as it is, except that an accepted message is recorded as SENT even on a cancelled row.
      *
      * @param attempts attempts each delivery had before this one
-     * @return how many rows took their outcome
+     * @return how many rows took their outcome, and which of them are FAILED now
      */
-    public int record(Connection c, long noticeId, List<Outcome> outcomes, Map<Long, Integer> attempts)
+    public Recorded record(Connection c, long noticeId, List<Outcome> outcomes, Map<Long, Integer> attempts)
             throws SQLException {
         if (outcomes.isEmpty()) {
-            return 0;
+            return new Recorded(0, List.of());
         }
         Instant now = Instant.now();
         int n = outcomes.size();
@@ -478,9 +508,45 @@ public class DeliveryLedger {
             statement.setLong(9, noticeId);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
-                return rows.getInt(1);
+                return new Recorded(rows.getInt(1), List.of((Long[]) rows.getArray(2).getArray()));
             }
         }
+    }
+
+    /** What a record did: how many rows took their outcome, and the ids of those that FAILED. */
+    public record Recorded(int applied, List<Long> failed) {
+    }
+
+    /**
+     * Gives customers whose first channel did not reach them their fallback channel: for each of the
+     * {@code ended} deliveries (FAILED, BOUNCED or SKIPPED) whose customer has no delivery on that first
+     * channel still open or reached, a delivery per destination {@code destinations} finds on the
+     * fallback channel, linked to it (fallback_of). Fallbacks are born due, so the retry scan hands
+     * them out; one already made is not made again. Answers how many were made. Needs a transaction.
+     */
+    public long fallback(Connection c, long noticeId, List<Long> ended, DeliveryChannel to, String destinations)
+            throws SQLException {
+        if (ended.isEmpty()) {
+            return 0;
+        }
+        Delta delta = new Delta();
+        long made = 0;
+        try (PreparedStatement statement = c.prepareStatement(FALLBACK.formatted(destinations))) {
+            statement.setLong(1, noticeId);
+            statement.setArray(2, bigints(c, ended));
+            statement.setLong(3, noticeId);
+            statement.setString(4, to.name());
+            statement.setLong(5, noticeId);
+            statement.setString(6, to.name());
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    delta.add(to, DeliveryStatus.valueOf(rows.getString(1)), rows.getLong(2));
+                    made += rows.getLong(2);
+                }
+            }
+        }
+        delta.apply(c, noticeId);
+        return made;
     }
 
     /**

@@ -25,7 +25,7 @@ public class DeliveryLookup {
     /** The status shown is the ledger's state: never-attempted deliveries already handed to the broker are QUEUED. */
     private static final String COLUMNS = """
             d.id, d.notice_id, d.customer_id, d.channel::text, d.destination, %s::text, d.attempts,
-            d.updated_at, d.next_attempt_at, d.last_error""".formatted(DeliveryLedger.state("d", "dc"));
+            d.updated_at, d.next_attempt_at, d.last_error, d.fallback_of""".formatted(DeliveryLedger.state("d", "dc"));
     private static final String FROM = " FROM delivery d" + DeliveryLedger.CURSOR_JOIN;
 
     /** A customer's history is short (a row per notice and channel); this bounds a pathological one. */
@@ -78,7 +78,7 @@ public class DeliveryLookup {
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         DeliveryView view = view(rows);
-                        deliveries.put(view.id(), new Named(rows.getString(11), view));
+                        deliveries.put(view.id(), new Named(rows.getString(12), view));
                     }
                 }
             }
@@ -110,6 +110,7 @@ public class DeliveryLookup {
     private static DeliveryView view(ResultSet rows) throws SQLException {
         return new DeliveryView(rows.getLong(1), rows.getLong(2), rows.getString(3), DeliveryChannel.valueOf(rows.getString(4)),
                 rows.getString(5), DeliveryStatus.valueOf(rows.getString(6)), rows.getInt(7),
-                rows.getObject(8, OffsetDateTime.class), rows.getObject(9, OffsetDateTime.class), rows.getString(10));
+                rows.getObject(8, OffsetDateTime.class), rows.getObject(9, OffsetDateTime.class), rows.getString(10),
+                rows.getObject(11, Long.class));
     }
 }

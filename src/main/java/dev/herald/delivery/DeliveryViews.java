@@ -12,9 +12,10 @@ public final class DeliveryViews {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    /** {@code fallbackOf}: the delivery on the notice's first channel this one stands in for. */
     public record DeliveryView(long id, long noticeId, String customerId, DeliveryChannel channel, String destination,
             DeliveryStatus status, int attempts, OffsetDateTime updatedAt, OffsetDateTime nextAttemptAt,
-            String lastError) {
+            String lastError, Long fallbackOf) {
     }
 
     /** One page; pass {@code next} as {@code after} for the following page, absent on the last. */

@@ -45,7 +45,10 @@ public class DeliveryPlanner {
             SELECT c.* FROM affected_account a JOIN customer c ON c.id = a.customer_id
              WHERE a.notice_id = ? AND a.customer_id > ? %s AND (%s)""";
 
-    /** The notice being planned, as the planner needs it. */
+    /**
+     * The notice being planned, as the planner needs it: its audience, and the destinations of the
+     * channels planned up front (with a fallback, only the first; the other comes as fallbacks).
+     */
     record Audience(long noticeId, JsonNode audience, Map<DeliveryChannel, String> destinations) {
         boolean affected() {
             return audience.has("affectedAccounts");
@@ -58,11 +61,13 @@ public class DeliveryPlanner {
     private final DispatchConfig config;
     private final DeliveryLedger ledger;
     private final NoticeLifecycle lifecycle;
+    private final Fallbacks fallbacks;
 
-    DeliveryPlanner(DispatchConfig config, DeliveryLedger ledger, NoticeLifecycle lifecycle) {
+    DeliveryPlanner(DispatchConfig config, DeliveryLedger ledger, NoticeLifecycle lifecycle, Fallbacks fallbacks) {
         this.config = config;
         this.ledger = ledger;
         this.lifecycle = lifecycle;
+        this.fallbacks = fallbacks;
     }
 
     /** Plans chunk after chunk until none is left to claim. */
@@ -132,7 +137,9 @@ public class DeliveryPlanner {
             params.add(chunk.upTo());
         }
         params.addAll(condition.params());
-        ledger.plan(c, noticeId, chunk.number() << DeliveryLedger.CHUNK_BITS, sql, params, audience.destinations());
+        long firstId = chunk.number() << DeliveryLedger.CHUNK_BITS;
+        long lastId = ledger.plan(c, noticeId, firstId, sql, params, audience.destinations());
+        fallbacks.afterPlanning(c, noticeId, firstId, lastId);
         Jdbc.update(c, "UPDATE plan_chunk SET planned_at = now() WHERE notice_id = ? AND chunk_no = ?", noticeId,
                 chunk.number());
         return true;

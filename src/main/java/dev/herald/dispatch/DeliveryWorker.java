@@ -79,6 +79,7 @@ public class DeliveryWorker {
     private final ChannelHealth health;
     private final Pods pods;
     private final DispatchConfig config;
+    private final Fallbacks fallbacks;
     private final ObjectMapper json;
     /** Batches being delivered now; the shutdown waits for them. */
     private final Phaser inFlight = new Phaser(1);
@@ -90,7 +91,9 @@ public class DeliveryWorker {
     });
 
     DeliveryWorker(AgroalDataSource dataSource, DeliveryLedger ledger, NoticeService notices, NoticeLifecycle lifecycle,
-            DeliveryGate gate, ChannelHealth health, Pods pods, DispatchConfig config, ObjectMapper json) {
+            DeliveryGate gate, ChannelHealth health, Pods pods, DispatchConfig config, Fallbacks fallbacks,
+            ObjectMapper json) {
+        this.fallbacks = fallbacks;
         this.dataSource = dataSource;
         this.ledger = ledger;
         this.notices = notices;
@@ -262,13 +265,20 @@ public class DeliveryWorker {
 
         private void write(List<Outcome> outcomes) {
             try (Connection connection = dataSource.getConnection()) {
-                Jdbc.inTransaction(connection, c -> ledger.record(c, lease.noticeId(), outcomes, attempts));
+                Jdbc.inTransaction(connection, c -> record(c, outcomes));
             } catch (SQLException | RuntimeException e) {
                 unwritten.addAll(outcomes);
                 unrecordable = true;
                 LOG.warnf("Notice %d: cannot record outcomes (%s); sending stops until they are", lease.noticeId(),
                         e.getMessage());
             }
+        }
+
+        /** Records outcomes, and the fallbacks of the deliveries that FAILED, in the caller's transaction. */
+        private Void record(Connection c, List<Outcome> outcomes) throws SQLException {
+            DeliveryLedger.Recorded recorded = ledger.record(c, lease.noticeId(), outcomes, attempts);
+            fallbacks.after(c, lease.noticeId(), lease.channel(), recorded.failed());
+            return null;
         }
 
         /**
@@ -286,7 +296,7 @@ public class DeliveryWorker {
             while (true) {
                 try (Connection connection = dataSource.getConnection()) {
                     Jdbc.inTransaction(connection, c -> {
-                        ledger.record(c, lease.noticeId(), pending, attempts);
+                        record(c, pending);
                         ledger.release(c, lease.noticeId(), lease.channel(), unattempted, lease.id());
                         return null;
                     });

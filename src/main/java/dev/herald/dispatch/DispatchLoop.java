@@ -6,10 +6,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -35,6 +36,7 @@ import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.DeliveryCounts;
 import dev.herald.delivery.DeliveryLedger;
 import dev.herald.delivery.DeliveryStatus;
+import dev.herald.notice.Fallback;
 import dev.herald.notice.NoticeDispatched;
 import dev.herald.notice.NoticeLifecycle;
 import dev.herald.ops.Jdbc;
@@ -72,6 +74,7 @@ public class DispatchLoop {
     private final NoticeLifecycle lifecycle;
     private final ChannelHealth health;
     private final Pods pods;
+    private final Fallbacks fallbacks;
     private final Map<DeliveryChannel, String> destinations = new EnumMap<>(DeliveryChannel.class);
     /** When each notice was last scanned for due retries and stale rows; bounded by the notices in flight. */
     private final Map<Long, Instant> lastRescan = new ConcurrentHashMap<>();
@@ -83,7 +86,8 @@ public class DispatchLoop {
 
     DispatchLoop(AgroalDataSource dataSource, DeliveryPlanner planner, Dispatcher dispatcher, DeliveryCounts counts,
             DeliveryLedger ledger, DispatchConfig config, ObjectMapper json, NoticeLifecycle lifecycle,
-            ChannelHealth health, Pods pods, Instance<DestinationSource> sources) {
+            ChannelHealth health, Pods pods, Fallbacks fallbacks, Instance<DestinationSource> sources) {
+        this.fallbacks = fallbacks;
         this.dataSource = dataSource;
         this.planner = planner;
         this.dispatcher = dispatcher;
@@ -143,10 +147,10 @@ public class DispatchLoop {
     void tick() {
         try (Connection connection = dataSource.getConnection()) {
             takeBackSilentLeases(connection);
-            for (long noticeId : ids(connection, CANCELLED_WITH_OPEN_ROWS)) {
+            for (long noticeId : Jdbc.queryList(connection, CANCELLED_WITH_OPEN_ROWS)) {
                 lifecycle.cancelRows(noticeId);
             }
-            for (long noticeId : ids(connection, "SELECT id FROM notice WHERE status = 'DISPATCHING' ORDER BY id")) {
+            for (long noticeId : Jdbc.queryList(connection, "SELECT id FROM notice WHERE status = 'DISPATCHING' ORDER BY id")) {
                 if (!tryLock(connection, noticeId)) {
                     continue;
                 }
@@ -180,7 +184,7 @@ public class DispatchLoop {
         if (rescan) {
             lastRescan.put(noticeId, Instant.now());
         }
-        for (DeliveryChannel channel : audience.destinations().keySet()) {
+        for (DeliveryChannel channel : channelsOf(connection, noticeId)) {
             if (!health.isUp(channel)) {
                 continue;
             }
@@ -246,8 +250,22 @@ public class DispatchLoop {
                 noticeId, channel.name()) == 0;
     }
 
-    /** The notice's audience and the destinations of its channels, or null when it is no longer DISPATCHING. */
+    private static List<DeliveryChannel> channelsOf(Connection connection, long noticeId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT channels FROM notice WHERE id = ?")) {
+            statement.setLong(1, noticeId);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return Arrays.stream((String[]) row.getArray(1).getArray()).map(DeliveryChannel::valueOf).toList();
+            }
+        }
+    }
+
+    /**
+     * The notice's audience and the destinations of the channels planned up front, or null when it is no
+     * longer DISPATCHING.
+     */
     private DeliveryPlanner.Audience audienceOf(Connection connection, long noticeId) throws SQLException {
+        Optional<Fallback> fallback = fallbacks.of(connection, noticeId);
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT audience::text, channels FROM notice WHERE id = ? AND status = 'DISPATCHING'")) {
             statement.setLong(1, noticeId);
@@ -259,6 +277,9 @@ public class DispatchLoop {
                 Array names = rows.getArray(2);
                 for (String name : (String[]) names.getArray()) {
                     DeliveryChannel channel = DeliveryChannel.valueOf(name);
+                    if (fallback.isPresent() && fallback.get().first() != channel) {
+                        continue;
+                    }
                     String sql = destinations.get(channel);
                     if (sql == null) {
                         throw new IllegalStateException("Notice " + noticeId + " asks for " + channel
@@ -271,17 +292,6 @@ public class DispatchLoop {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Notice " + noticeId + " has an unreadable audience", e);
         }
-    }
-
-    private static List<Long> ids(Connection connection, String query) throws SQLException {
-        List<Long> ids = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(query);
-                ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                ids.add(rows.getLong(1));
-            }
-        }
-        return ids;
     }
 
     private static boolean tryLock(Connection connection, long noticeId) throws SQLException {

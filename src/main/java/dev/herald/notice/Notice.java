@@ -33,6 +33,8 @@ public class Notice extends PanacheEntityBase {
     @Column(updatable = false)
     public NoticeStatus status;
     public List<String> channels;
+    @Enumerated(EnumType.STRING)
+    public Fallback fallback;
     @JdbcTypeCode(SqlTypes.JSON)
     public JsonNode audience;
     public List<String> variables;

@@ -34,7 +34,8 @@ public final class NoticeDtos {
             @NotNull @Valid Audience audience,
             @Size(max = 50) List<@Pattern(regexp = "[A-Za-z][A-Za-z0-9_]{0,49}", message = "must be an identifier such as cardLast4") String> variables,
             @NotBlank @Pattern(regexp = LOCALE_PATTERN, message = "must be a BCP 47 language tag") String fallbackLocale,
-            @NotEmpty @Size(max = 100) Map<@Pattern(regexp = LOCALE_PATTERN, message = "must be a BCP 47 language tag") String, @NotNull @Valid LocaleTemplate> templates) {
+            @NotEmpty @Size(max = 100) Map<@Pattern(regexp = LOCALE_PATTERN, message = "must be a BCP 47 language tag") String, @NotNull @Valid LocaleTemplate> templates,
+            Fallback fallback) {
 
         List<String> variablesOrEmpty() {
             return variables == null ? List.of() : variables;
@@ -46,7 +47,8 @@ public final class NoticeDtos {
     public record Audience(Long segmentId, JsonNode criteria, Boolean affectedAccounts) {
     }
 
-    public record NoticeView(Long id, String name, NoticeStatus status, List<String> channels, JsonNode audience,
+    public record NoticeView(Long id, String name, NoticeStatus status, List<String> channels, Fallback fallback,
+            JsonNode audience,
             List<String> variables, String fallbackLocale, JsonNode templates, OffsetDateTime createdAt,
             OffsetDateTime dispatchedAt, OffsetDateTime plannedAt, OffsetDateTime completedAt, OffsetDateTime pausedAt,
             OffsetDateTime cancelledAt, String pauseReason, Progress progress) {

@@ -131,6 +131,19 @@ public class NoticeLifecycle {
         });
     }
 
+    /**
+     * COMPLETED to DISPATCHING: a delivery was added after the notice completed (the fallback of a late
+     * bounce), and must be sent; nothing in any other state.
+     */
+    public void reopen(long noticeId) {
+        transition(noticeId, (c, status) -> {
+            if (status == NoticeStatus.COMPLETED) {
+                set(c, noticeId, NoticeStatus.DISPATCHING, "completed_at = NULL");
+                LOG.infof("Notice %d: DISPATCHING again, for the fallback of a late bounce", noticeId);
+            }
+        });
+    }
+
     /** Records that the whole audience of a DISPATCHING or PAUSED notice is planned. */
     public void planned(Connection c, long noticeId) throws SQLException {
         Jdbc.update(c, "UPDATE notice SET planned_at = now() WHERE id = ? AND planned_at IS NULL", noticeId);

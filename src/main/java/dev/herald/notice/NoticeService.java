@@ -94,6 +94,7 @@ public class NoticeService {
         notice.name = request.name();
         notice.status = NoticeStatus.DRAFT;
         notice.channels = request.channels().stream().map(DeliveryChannel::name).sorted().toList();
+        notice.fallback = request.fallback();
         notice.audience = json.valueToTree(request.audience());
         notice.variables = request.variablesOrEmpty();
         notice.fallbackLocale = request.fallbackLocale();
@@ -180,7 +181,7 @@ public class NoticeService {
                 .flatMap(Optional::stream)
                 .map(ChannelHealth.Down::toPaused)
                 .toList() : List.of();
-        return new NoticeView(n.id, n.name, n.status, n.channels, n.audience, n.variables, n.fallbackLocale,
+        return new NoticeView(n.id, n.name, n.status, n.channels, n.fallback, n.audience, n.variables, n.fallbackLocale,
                 n.templates, n.createdAt, n.dispatchedAt, n.plannedAt, n.completedAt, n.pausedAt, n.cancelledAt,
                 n.pauseReason, counts.progress(n.id, n.dispatchedAt, n.completedAt).withPausedChannels(paused));
     }
@@ -216,6 +217,19 @@ public class NoticeService {
         missing.removeAll(available);
         if (!missing.isEmpty()) {
             errors.add(new FieldError("channels", missing + " is not available; this Herald sends " + available));
+        }
+        if (request.fallback() != null && !request.channels().containsAll(
+                List.of(request.fallback().first(), request.fallback().then()))) {
+            errors.add(new FieldError("fallback", request.fallback() + " needs channels " + request.fallback().first()
+                    + " and " + request.fallback().then()));
+        }
+        if (request.channels().contains(DeliveryChannel.PUSH)) {
+            request.templates().forEach((locale, template) -> {
+                if (template.push() == null) {
+                    errors.add(new FieldError("templates." + locale + ".push",
+                            "is required: the notice is sent by PUSH (a title and a body, kept free of personal data)"));
+                }
+            });
         }
         boolean fallbackPresent = request.templates().keySet().stream()
                 .anyMatch(tag -> tag.toLowerCase(Locale.ROOT).equals(request.fallbackLocale().toLowerCase(Locale.ROOT)));

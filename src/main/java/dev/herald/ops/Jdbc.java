@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Runs work as one transaction on a connection that is otherwise in auto-commit. */
 public final class Jdbc {
@@ -32,6 +34,20 @@ public final class Jdbc {
                 return rows.next() ? rows.getObject(1, type) : null;
             }
         }
+    }
+
+    /** The first column of every row a query answers, such as ids. */
+    public static List<Long> queryList(Connection connection, String sql, Object... params) throws SQLException {
+        List<Long> values = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, params);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    values.add(rows.getLong(1));
+                }
+            }
+        }
+        return values;
     }
 
     private static void bind(PreparedStatement statement, Object... params) throws SQLException {

@@ -10,8 +10,9 @@ import io.quarkus.qute.Template;
 public record CompiledNotice(long noticeId, String noticeName, Map<String, CompiledLocale> locales,
         String fallbackLocale) {
 
+    /** {@code pushTitle} and {@code pushBody} are null when the locale has no push template. */
     public record CompiledLocale(String locale, Part subject, Map<String, Part> sections, Template html,
-            Template text) {
+            Template text, Part pushTitle, Part pushBody) {
     }
 
     /**

@@ -35,6 +35,12 @@ public class NoticeRenderer {
 
     static final List<String> NOTICE_PROPERTIES = List.of("id", "name");
 
+    /**
+     * Title and body bytes a push may carry: FCM and APNs take payloads of 4096 bytes, and the rest of
+     * Herald's payload (its JSON, the notice and delivery ids) takes under 400.
+     */
+    public static final int PUSH_TEXT_LIMIT = 3_600;
+
     private static final Pattern LINE_BREAKS = Pattern.compile("[\\r\\n\\t]+");
 
     private static final HtmlEscaper ESCAPER = new HtmlEscaper(List.of(Variant.TEXT_HTML));
@@ -62,6 +68,10 @@ public class NoticeRenderer {
                     errors));
             checkOne(path + ".html", template.html(), Variant.TEXT_HTML, bodyRoots, errors);
             checkOne(path + ".text", template.text(), Variant.TEXT_PLAIN, bodyRoots, errors);
+            if (template.push() != null) {
+                checkOne(path + ".push.title", template.push().title(), Variant.TEXT_PLAIN, plainRoots, errors);
+                checkOne(path + ".push.body", template.push().body(), Variant.TEXT_PLAIN, plainRoots, errors);
+            }
         }
         if (errors.isEmpty()) {
             trialRender(templates, variables, errors);
@@ -75,18 +85,17 @@ public class NoticeRenderer {
         templates.forEach((tag, template) -> {
             Map<String, Part> sections = new LinkedHashMap<>();
             sectionsOf(template.sections()).forEach((name, text) -> sections.put(name, part(text)));
+            LocaleTemplate.Push push = template.push();
             locales.put(tag.toLowerCase(Locale.ROOT), new CompiledLocale(tag, part(template.subject()), sections,
-                    parse(template.html(), Variant.TEXT_HTML), parse(template.text(), Variant.TEXT_PLAIN)));
+                    parse(template.html(), Variant.TEXT_HTML), parse(template.text(), Variant.TEXT_PLAIN),
+                    push == null ? null : part(push.title()), push == null ? null : part(push.body())));
         });
         return new CompiledNotice(noticeId, noticeName, Map.copyOf(locales), fallbackLocale);
     }
 
     public RenderedEmail render(CompiledNotice notice, Recipient recipient) {
         CompiledLocale locale = notice.forLocale(recipient.locale());
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("customer", recipient.customerData());
-        data.put("notice", Map.of("id", notice.noticeId(), "name", notice.noticeName()));
-        data.put("vars", recipient.vars() == null ? Map.of() : recipient.vars());
+        Map<String, Object> data = dataOf(notice, recipient);
         String subject = oneLine(textOf(locale.subject(), data));
         Map<String, Object> textSections = new LinkedHashMap<>();
         Map<String, Object> htmlSections = new LinkedHashMap<>();
@@ -99,6 +108,25 @@ public class NoticeRenderer {
         String html = locale.html().render(data);
         data.put("sections", textSections);
         return new RenderedEmail(locale.locale(), subject, html, locale.text().render(data));
+    }
+
+    /** The push text for one customer; title and body are one line each, as a lock screen shows them. */
+    public RenderedPush renderPush(CompiledNotice notice, Recipient recipient) {
+        CompiledLocale locale = notice.forLocale(recipient.locale());
+        if (locale.pushTitle() == null) {
+            throw new IllegalStateException("Notice " + notice.noticeId() + " has no push template for " + locale.locale());
+        }
+        Map<String, Object> data = dataOf(notice, recipient);
+        return new RenderedPush(locale.locale(), oneLine(textOf(locale.pushTitle(), data)),
+                textOf(locale.pushBody(), data).strip());
+    }
+
+    private static Map<String, Object> dataOf(CompiledNotice notice, Recipient recipient) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("customer", recipient.customerData());
+        data.put("notice", Map.of("id", notice.noticeId(), "name", notice.noticeName()));
+        data.put("vars", recipient.vars() == null ? Map.of() : recipient.vars());
+        return data;
     }
 
     private static String textOf(Part part, Map<String, Object> data) {
@@ -164,8 +192,18 @@ public class NoticeRenderer {
                 List.of("sample"), Map.of("sample", "value"), vars);
         try {
             CompiledNotice notice = compile(0, "sample", templates, templates.keySet().iterator().next());
-            for (String locale : templates.keySet()) {
-                render(notice, withLocale(sample, locale));
+            for (Map.Entry<String, LocaleTemplate> locale : templates.entrySet()) {
+                Recipient recipient = withLocale(sample, locale.getKey());
+                render(notice, recipient);
+                if (locale.getValue().push() != null) {
+                    RenderedPush push = renderPush(notice, recipient);
+                    int bytes = (push.title() + push.body()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                    if (bytes > PUSH_TEXT_LIMIT) {
+                        errors.add(new FieldError("templates." + locale.getKey() + ".push", "renders to " + bytes
+                                + " bytes of text for a sample customer; a push payload holds at most 4096 bytes, so"
+                                + " title and body together may take " + PUSH_TEXT_LIMIT));
+                    }
+                }
             }
         } catch (TemplateException e) {
             errors.add(new FieldError("templates", "fails to render for a sample customer: " + describe(e)));

@@ -54,9 +54,10 @@ class DeliveryLedgerTest {
         prefix = "ledger-" + (++notices) + "-";
         notice = Jdbc.queryOne(db, Long.class, """
                 INSERT INTO notice (name, status, channels, audience, fallback_locale, templates)
-                VALUES ('ledger test', 'DISPATCHING', '{EMAIL}', '{"criteria": {"tag": "none"}}', 'en', '{}') RETURNING id""");
+                VALUES ('ledger test', 'PAUSED', '{EMAIL}', '{"criteria": {"tag": "none"}}', 'en', '{}') RETURNING id""");
         // This test drives the notice: the dispatch loop of the running service leaves it alone.
         assertThat(Jdbc.queryOne(db, Boolean.class, "SELECT pg_try_advisory_lock(?)", notice)).isTrue();
+        Jdbc.update(db, "UPDATE notice SET status = 'DISPATCHING' WHERE id = ?", notice);
         for (int i = 0; i < 10; i++) {
             Jdbc.update(db, "INSERT INTO customer (id, email) VALUES (?, ?)", prefix + i,
                     i == 9 ? null : prefix + i + "@ledger.example");
@@ -89,10 +90,11 @@ class DeliveryLedgerTest {
 
         Map<Long, Integer> attempts = new HashMap<>();
         lease.rows().forEach(r -> attempts.put(r.deliveryId(), r.attempts()));
-        int recorded = tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first, "id-0"),
+        DeliveryLedger.Recorded recorded = tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first, "id-0"),
                 Outcome.retry(first + 1, "SMTP 451 try later"), Outcome.failed(first + 2, "SMTP 550 no such user")),
                 attempts));
-        assertThat(recorded).isEqualTo(3);
+        assertThat(recorded.applied()).isEqualTo(3);
+        assertThat(recorded.failed()).containsExactly(first + 2);
         assertCounts(Map.of("PENDING", 6L, "QUEUED", 1L, "SENT", 1L, "FAILED", 1L, "SKIPPED", 1L));
         assertThat(rowStatus(first + 1)).isEqualTo("PENDING");
         assertThat(Jdbc.queryOne(db, Integer.class, "SELECT attempts FROM delivery WHERE notice_id = ? AND id = ?",
@@ -162,9 +164,9 @@ class DeliveryLedgerTest {
         assertCounts(Map.of("SENT", 1L, "CANCELLED", 8L, "SKIPPED", 1L));
 
         // An outcome arriving for a row cancelled meanwhile: a send that happened is recorded, a failure is not.
-        int applied = tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first + 5, null),
+        DeliveryLedger.Recorded applied = tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first + 5, null),
                 Outcome.failed(first + 6, "SMTP 550")), Map.of(first + 5, 0, first + 6, 0)));
-        assertThat(applied).isEqualTo(1);
+        assertThat(applied.applied()).isEqualTo(1);
         assertThat(rowStatus(first + 5)).isEqualTo("SENT");
         assertThat(rowStatus(first + 6)).isEqualTo("CANCELLED");
         assertCounts(Map.of("SENT", 2L, "CANCELLED", 7L, "SKIPPED", 1L));
@@ -199,6 +201,39 @@ class DeliveryLedgerTest {
         assertThat(Jdbc.queryOne(db, Long.class, "SELECT count(*) FROM delivery_lease WHERE id = ?", orphan.id())).isZero();
         assertThat(this.<DeliveryLedger.Lease>tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window.subList(2, 5))).rows()).hasSize(3);
         assertCounts(Map.of("BOUNCED", 1L, "DELIVERED", 1L, "QUEUED", 7L, "SKIPPED", 1L));
+    }
+
+    @Test
+    void fallbacksAreMadeOnceForCustomersTheFirstChannelDidNotReach() throws SQLException {
+        long first = plan();
+        for (int i : new int[] { 1, 9 }) {
+            Jdbc.update(db, "INSERT INTO device (customer_id, platform, app_id, token) VALUES (?, 'FCM', 'app', ?)",
+                    prefix + i, prefix + "token-" + i);
+        }
+        List<Long> window = tx(c -> ledger.handOut(c, notice, EMAIL, 9, first + 100));
+        DeliveryLedger.Lease lease = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window));
+        Map<Long, Integer> attempts = new HashMap<>();
+        window.forEach(id -> attempts.put(id, 0));
+        DeliveryLedger.Recorded recorded = tx(c -> ledger.record(c, notice,
+                List.of(Outcome.failed(first + 1, "SMTP 550"), Outcome.failed(first + 2, "SMTP 550")), attempts));
+        String push = "SELECT s.id, d.token, CASE WHEN d.id IS NULL THEN 'no registered device' END"
+                + " FROM audience s LEFT JOIN device d ON d.customer_id = s.id AND d.active";
+        List<Long> ended = new java.util.ArrayList<>(recorded.failed());
+        ended.add(first + 9);
+        // Customer 1 has a device; 2 has none (its fallback is SKIPPED); 9 had no email address and has a device.
+        assertThat(this.<Long>tx(c -> ledger.fallback(c, notice, ended, DeliveryChannel.PUSH, push))).isEqualTo(3);
+        assertThat(this.<Long>tx(c -> ledger.fallback(c, notice, ended, DeliveryChannel.PUSH, push)))
+                .as("made once").isZero();
+        assertThat(Jdbc.queryOne(db, Long.class, "SELECT fallback_of FROM delivery WHERE notice_id = ? AND channel = 'PUSH'"
+                + " AND customer_id = ?", notice, prefix + 1)).isEqualTo(first + 1);
+        assertThat(Jdbc.queryOne(db, Boolean.class, "SELECT next_attempt_at <= now() FROM delivery WHERE notice_id = ?"
+                + " AND channel = 'PUSH' AND customer_id = ?", notice, prefix + 9)).as("born due").isTrue();
+        assertThat(events(first + 1)).containsExactly("FAILED", "FALLBACK");
+        assertCounts(Map.of("QUEUED", 7L, "FAILED", 2L, "SKIPPED", 2L, "PENDING", 2L));
+        tx(c -> {
+            ledger.release(c, notice, EMAIL, List.of(), lease.id());
+            return null;
+        });
     }
 
     private long plan() throws SQLException {
@@ -240,7 +275,8 @@ class DeliveryLedgerTest {
 
     /** The counters equal the expected ones, and a recount of the rows by the state a caller sees. */
     private void assertCounts(Map<String, Long> expected) throws SQLException {
-        assertThat(query("SELECT status::text, count FROM delivery_count WHERE notice_id = ? AND count <> 0"))
+        assertThat(query("SELECT status::text, sum(count)::bigint FROM delivery_count WHERE notice_id = ?"
+                + " GROUP BY 1 HAVING sum(count) <> 0"))
                 .as("counters").isEqualTo(new TreeMap<>(expected));
         assertThat(query("SELECT " + DeliveryLedger.state("d", "dc") + "::text, count(*) FROM delivery d"
                 + DeliveryLedger.CURSOR_JOIN + " WHERE d.notice_id = ? GROUP BY 1"))

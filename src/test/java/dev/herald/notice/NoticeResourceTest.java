@@ -79,10 +79,19 @@ class NoticeResourceTest {
     void inconsistentNoticesAreRefusedWithEveryReason() {
         Map<String, Object> notice = Fixtures.notice("bad", Map.of("criteria", Map.of("tag", "x"), "segmentId", 1));
         notice = with(notice, "fallbackLocale", "es");
-        notice = with(notice, "channels", List.of("EMAIL", "PUSH"));
+        notice = with(notice, "fallback", "EMAIL_THEN_PUSH");
         given().contentType(ContentType.JSON).body(notice).post("/v1/notices")
                 .then().statusCode(400)
-                .body("errors.field", equalTo(List.of("audience", "channels", "fallbackLocale")));
+                .body("errors.field", equalTo(List.of("audience", "fallback", "fallbackLocale")));
+
+        // Sent by push, every locale needs a push template.
+        given().contentType(ContentType.JSON)
+                .body(with(Fixtures.notice("no push text", Map.of("criteria", Map.of("tag", "x"))), "channels",
+                        List.of("EMAIL", "PUSH")))
+                .post("/v1/notices")
+                .then().statusCode(400)
+                .body("errors.field", org.hamcrest.Matchers.containsInAnyOrder("templates.de.push", "templates.en.push",
+                        "templates.fr.push"));
 
         given().contentType(ContentType.JSON)
                 .body(Fixtures.notice("no segment", Map.of("segmentId", 987654)))

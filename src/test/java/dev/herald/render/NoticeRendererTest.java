@@ -21,7 +21,7 @@ class NoticeRendererTest {
 
     private static LocaleTemplate template(String html) {
         return new LocaleTemplate("Notice for {customer.displayName}", sections("Reset your password."), html,
-                "Hello {customer.displayName}\n{sections.whatHappened}");
+                "Hello {customer.displayName}\n{sections.whatHappened}", null);
     }
 
     @Test
@@ -57,7 +57,7 @@ class NoticeRendererTest {
             assertThat(e.message()).contains("vars.exposed");
         });
 
-        errors = renderer.check(Map.of("en", new LocaleTemplate("Hi {sections.contact}", sections("x"), "<p/>", "t")),
+        errors = renderer.check(Map.of("en", new LocaleTemplate("Hi {sections.contact}", sections("x"), "<p/>", "t", null)),
                 List.of("exposed"));
         assertThat(errors).singleElement().satisfies(e -> assertThat(e.field()).isEqualTo("templates.en.subject"));
     }
@@ -80,7 +80,7 @@ class NoticeRendererTest {
     void missingValuesPrintAsNothingAndCanBeReplaced() {
         LocaleTemplate template = new LocaleTemplate("s", sections("x"),
                 "<p>[{customer.displayName.or('friend')}] [{customer.region}] {#if customer.region}R{#else}no region{/if} [{customer.attributes.plan}]</p>",
-                "t");
+                "t", null);
         CompiledNotice notice = renderer.compile(1, "n", Map.of("en", template), "en");
         RenderedEmail email = renderer.render(notice, new Recipient("c", "c@example.com", null, null, null, null,
                 List.of(), Map.of(), Map.of("exposed", "email")));
@@ -90,9 +90,9 @@ class NoticeRendererTest {
     @Test
     void picksTheExactLocaleThenTheLanguageThenTheFallback() {
         Map<String, LocaleTemplate> templates = Map.of(
-                "en", new LocaleTemplate("en", sections("x"), "<p/>", "en"),
-                "fr", new LocaleTemplate("fr", sections("x"), "<p/>", "fr"),
-                "fr-CA", new LocaleTemplate("fr-CA", sections("x"), "<p/>", "fr-CA"));
+                "en", new LocaleTemplate("en", sections("x"), "<p/>", "en", null),
+                "fr", new LocaleTemplate("fr", sections("x"), "<p/>", "fr", null),
+                "fr-CA", new LocaleTemplate("fr-CA", sections("x"), "<p/>", "fr-CA", null));
         CompiledNotice notice = renderer.compile(1, "n", templates, "en");
         assertThat(notice.forLocale("fr-ca").locale()).isEqualTo("fr-CA");
         assertThat(notice.forLocale("fr-BE").locale()).isEqualTo("fr");

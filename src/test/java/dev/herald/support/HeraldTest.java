@@ -9,11 +9,13 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * A test against the running service, its real PostgreSQL and RabbitMQ, and the GreenMail SMTP server.
+ * A test against the running service, its real PostgreSQL and RabbitMQ, the GreenMail SMTP server and
+ * the FCM and APNs stand-ins.
  * Every test class shares one application start.
  */
 @QuarkusTest
 @QuarkusTestResource(value = SmtpServer.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = PushStandIns.class, restrictToAnnotatedClass = false)
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 public @interface HeraldTest {

@@ -17,6 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import dev.herald.standin.FcmStandIn;
+
 /**
  * Runs Herald end to end on this machine and prints what it measured: import rate, planning time,
  * time to first email, completion time, deliveries per second, memory and storage per delivery.
@@ -46,21 +48,23 @@ public final class Benchmark {
     private void run() throws Exception {
         figures.put("customers", options.customers());
         figures.put("smtpConnections", options.smtpConnections());
-        try (CountingSink sink = new CountingSink()) {
-            herald = new Herald(options, sink.port(), options.out().resolve("herald.log"), Map.of());
+        figures.put("pushCustomers", options.pushCustomers());
+        try (CountingSink sink = new CountingSink(); FcmStandIn fcm = new FcmStandIn(options.out(), false)) {
+            herald = new Herald(options, sink.port(), options.out().resolve("herald.log"), Herald.environment(fcm));
             herald.start(true);
             try {
-                double seconds = herald.importCustomers(options.customers());
+                double seconds = herald.importCustomers(options.customers(), options.pushCustomers());
                 figures.put("importSeconds", round(seconds));
                 figures.put("importRowsPerSecond", Math.round(options.customers() / seconds));
                 long noticeId = herald.createNotice();
                 dispatchAndWatch(noticeId, sink);
                 verify(noticeId, sink);
                 storage();
+                push(fcm);
             } finally {
                 herald.stop();
             }
-            floors(sink);
+            floors(sink, fcm);
         }
         report();
     }
@@ -108,6 +112,21 @@ public final class Benchmark {
         figures.put("peakHeapMiB", maxHeap / (1024 * 1024));
         figures.put("peakLiveHeapMiB", maxLive / (1024 * 1024));
         figures.put("peakRssMiB", peakRssKiB(herald.pid()) / 1024);
+    }
+
+    /** The sample notice by push alone to the customers with a device, against the FCM stand-in. */
+    private void push(FcmStandIn fcm) throws Exception {
+        long noticeId = herald.createPushNotice();
+        herald.dispatch(noticeId);
+        JsonNode notice = herald.awaitCompleted(noticeId, Duration.ofHours(1));
+        double seconds = seconds(OffsetDateTime.parse(notice.get("dispatchedAt").asText()),
+                OffsetDateTime.parse(notice.get("completedAt").asText()));
+        long n = options.pushCustomers();
+        figures.put("pushSeconds", round(seconds));
+        figures.put("pushDeliveriesPerSecond", Math.round(n / seconds));
+        figures.put("pushAcceptedAtStandIn", fcm.accepted());
+        figures.put("pushExactlyOnce", notice.path("progress").path("byStatus").path("SENT").asLong() == n
+                && fcm.accepted() == n && fcm.distinctAccepted() == n);
     }
 
     private void verify(long noticeId, CountingSink sink) throws Exception {
@@ -160,7 +179,7 @@ public final class Benchmark {
         System.out.println();
         System.out.println(json);
         Files.writeString(options.out().resolve("result-" + options.customers() + ".json"), json);
-        if (!Boolean.TRUE.equals(figures.get("exactlyOnce"))) {
+        if (!Boolean.TRUE.equals(figures.get("exactlyOnce")) || !Boolean.TRUE.equals(figures.get("pushExactlyOnce"))) {
             System.err.println("FAILED: deliveries were not exactly once");
             System.exit(1);
         }
@@ -188,11 +207,15 @@ public final class Benchmark {
     }
 
     /** The same work done by the plainest code on the same services; Herald's time as a ratio to it. */
-    private void floors(CountingSink sink) throws Exception {
+    private void floors(CountingSink sink, FcmStandIn fcm) throws Exception {
         long n = options.customers();
+        // As many in flight as Herald's push senders keep at its defaults: 4 batches of 64.
+        double pushFloor = Floors.push(fcm, options.pushCustomers(), 256);
+        figures.put("floorPushSeconds", round(pushFloor));
+        figures.put("pushRatioToFloor", round((double) figures.get("pushSeconds") / pushFloor));
         int messageBytes = (int) sink.averageMessageBytes();
         figures.put("averageMessageBytes", messageBytes);
-        double importFloor = Floors.importCopy(herald.jdbcUrl(), n);
+        double importFloor = Floors.importCopy(herald.jdbcUrl(), n, options.pushCustomers());
         figures.put("floorImportCopySeconds", round(importFloor));
         figures.put("importRatioToCopy", round(importFloor / (double) figures.get("importSeconds")));
         double planFloor = Floors.plan(herald.jdbcUrl());

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +14,11 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import dev.herald.standin.FcmStandIn;
+
 /**
- * Breaks things on purpose while Herald sends a notice to N customers, then counts what was lost
- * and what was sent twice. Each scenario sends a fresh notice to a fresh counting SMTP sink, and
+ * Breaks things on purpose while Herald sends a notice to N customers by email, and by push to a
+ * tenth of them (against the FCM stand-in), then counts what was lost and what was sent twice. Each scenario sends a fresh notice to a fresh counting SMTP sink, and
  * disrupts it once a third of the emails are out:
  * <ul>
  * <li>kill -9 Herald, start it again;</li>
@@ -59,8 +62,14 @@ public final class Chaos {
     /** Herald's default herald.dispatch.record-every. */
     private static final int RECORD_EVERY = 25;
 
+    /** Herald's defaults for push: batches sent at once, and messages of a batch in flight. */
+    private static final int PUSH_CONNECTIONS = 4;
+    private static final int PUSH_IN_FLIGHT = 64;
+
     private final Options options;
     private final long customers;
+    /** Per push connection: the messages in flight, the outcomes waiting for the next write and those of the write under way. */
+    private final long pushDuplicateBound;
     /**
      * A pod killed mid-send sends again what it had not recorded: per connection, the outcomes waiting
      * for the next write, those of the write under way, and the message on the wire.
@@ -71,6 +80,7 @@ public final class Chaos {
         this.options = options;
         this.customers = options.customers();
         this.duplicateBound = (long) options.smtpConnections() * (2 * RECORD_EVERY + 1);
+        this.pushDuplicateBound = (long) PUSH_CONNECTIONS * (PUSH_IN_FLIGHT + 2 * RECORD_EVERY);
     }
 
     public static void main(String[] args) throws Exception {
@@ -80,9 +90,9 @@ public final class Chaos {
     }
 
     private boolean run() throws Exception {
-        Herald loader = herald(1);
+        Herald loader = new Herald(options, 1, options.out().resolve("chaos-herald.log"), Map.of());
         loader.start(true);
-        loader.importCustomers(customers);
+        loader.importCustomers(customers, options.pushCustomers());
         loader.stop();
 
         List<Map<String, Object>> results = new ArrayList<>();
@@ -91,32 +101,38 @@ public final class Chaos {
             Map<String, Object> result = scenario(scenario.getKey(), scenario.getValue());
             results.add(result);
             guaranteesHeld &= (long) result.get("lost") == 0 && (long) result.get("unfinished") == 0
-                    && (long) result.get("duplicates") <= duplicateBound;
+                    && (long) result.get("duplicates") <= duplicateBound
+                    && (long) result.get("pushLost") == 0 && (long) result.get("pushDuplicates") <= pushDuplicateBound;
         }
         System.out.println();
-        System.out.println("| scenario | emails | distinct | duplicates | lost | unfinished | completed after disruption |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| scenario | emails | distinct | duplicates | lost | pushes | distinct | duplicates | lost"
+                + " | unfinished | completed after disruption |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         for (Map<String, Object> r : results) {
-            System.out.printf("| %s | %s | %s | %s | %s | %s | %s s |%n", r.get("scenario"), r.get("emailsAtSmtp"),
-                    r.get("distinctRecipients"), r.get("duplicates"), r.get("lost"), r.get("unfinished"),
-                    r.get("completedSecondsAfterDisruption"));
+            System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s s |%n", r.get("scenario"),
+                    r.get("emailsAtSmtp"), r.get("distinctRecipients"), r.get("duplicates"), r.get("lost"),
+                    r.get("pushesAccepted"), r.get("pushDistinct"), r.get("pushDuplicates"), r.get("pushLost"),
+                    r.get("unfinished"), r.get("completedSecondsAfterDisruption"));
         }
         String json = Herald.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(
-                Map.of("customers", customers, "duplicateBound", duplicateBound, "scenarios", results));
+                Map.of("customers", customers, "pushCustomers", options.pushCustomers(), "duplicateBound", duplicateBound,
+                        "pushDuplicateBound", pushDuplicateBound, "scenarios", results));
         System.out.println();
         System.out.println(json);
         Files.writeString(options.out().resolve("chaos-" + customers + ".json"), json);
         System.out.println(guaranteesHeld ? "[chaos] nothing lost or unfinished; duplicates within " + duplicateBound
-                : "[chaos] FAILED: a delivery was lost or unfinished, or duplicates exceeded " + duplicateBound);
+                + " (email) and " + pushDuplicateBound + " (push)"
+                : "[chaos] FAILED: a delivery was lost or unfinished, or duplicates exceeded " + duplicateBound + " (email) or "
+                        + pushDuplicateBound + " (push)");
         return guaranteesHeld;
     }
 
     private Map<String, Object> scenario(String name, Disruption disruption) throws Exception {
         System.out.println("[chaos] " + name);
-        try (CountingSink sink = new CountingSink()) {
-            Herald herald = herald(sink.port());
+        try (CountingSink sink = new CountingSink(); FcmStandIn fcm = new FcmStandIn(options.out(), false)) {
+            Herald herald = herald(sink.port(), fcm);
             herald.start(false);
-            long notice = herald.createNotice();
+            long notice = herald.createEmailAndPushNotice();
             herald.dispatch(notice);
             await(() -> sink.accepted() >= customers / 3, Duration.ofMinutes(5), "a third of the emails");
             long disrupted = System.nanoTime();
@@ -131,6 +147,10 @@ public final class Chaos {
             result.put("distinctRecipients", (long) sink.distinctRecipients());
             result.put("duplicates", sink.accepted() - sink.distinctRecipients());
             result.put("lost", customers - sink.distinctRecipients());
+            result.put("pushesAccepted", fcm.accepted());
+            result.put("pushDistinct", (long) fcm.distinctAccepted());
+            result.put("pushDuplicates", fcm.accepted() - fcm.distinctAccepted());
+            result.put("pushLost", options.pushCustomers() - fcm.distinctAccepted());
             try (Connection db = herald.database(); PreparedStatement statement = db.prepareStatement(
                     "SELECT count(*) FILTER (WHERE status <> 'SENT') FROM delivery WHERE notice_id = ?")) {
                 statement.setLong(1, notice);
@@ -145,11 +165,12 @@ public final class Chaos {
         }
     }
 
-    private Herald herald(int smtpPort) {
-        return new Herald(options, smtpPort, options.out().resolve("chaos-herald.log"), Map.of(
-                "HERALD_DISPATCH_BATCH_SIZE", String.valueOf(BATCH_SIZE),
-                // A lost broker message is published again after this delay (5 minutes in production).
-                "HERALD_DISPATCH_REQUEUE_AFTER", "30s"));
+    private Herald herald(int smtpPort, FcmStandIn fcm) {
+        Map<String, String> environment = new HashMap<>(Herald.environment(fcm));
+        environment.put("HERALD_DISPATCH_BATCH_SIZE", String.valueOf(BATCH_SIZE));
+        // A lost broker message is published again after this delay (5 minutes in production).
+        environment.put("HERALD_DISPATCH_REQUEUE_AFTER", "30s");
+        return new Herald(options, smtpPort, options.out().resolve("chaos-herald.log"), environment);
     }
 
     private static String status(Herald herald, long notice) {

@@ -15,8 +15,14 @@ final class CustomerGenerator extends InputStream {
         /** One JSON object per line, as POST /v1/customers/import takes it. */
         NDJSON,
         /** PostgreSQL COPY text rows of the customer table's columns (id ... attributes). */
-        COPY
+        COPY,
+        /** PostgreSQL COPY text rows of the device table's columns (customer_id, platform, app_id, token, sandbox). */
+        DEVICE_COPY
     }
+
+    /** The app of the benchmark's devices, and the tag of the customers that have one. */
+    static final String APP = "com.example.bench";
+    static final String PUSH_TAG = "pushbench";
 
     private static final String[] LOCALES = { "en", "en", "en", "en-GB", "fr", "fr-CA", "de", "es", "pt-BR", "ja",
             "it", "nl" };
@@ -28,14 +34,17 @@ final class CustomerGenerator extends InputStream {
     private static final String[] PLANS = { "free", "free", "free", "plus", "plus", "premium" };
 
     private final long count;
+    private final long withDevice;
     private final Format format;
     private final SplittableRandom random = new SplittableRandom(77_000_000L);
     private long next;
     private byte[] line = new byte[0];
     private int position;
 
-    CustomerGenerator(long count, Format format) {
-        this.count = count;
+    /** @param withDevice how many of the customers, the first ones, have an FCM device and the push tag */
+    CustomerGenerator(long count, long withDevice, Format format) {
+        this.count = format == Format.DEVICE_COPY ? withDevice : count;
+        this.withDevice = withDevice;
         this.format = format;
     }
 
@@ -78,13 +87,18 @@ final class CustomerGenerator extends InputStream {
         boolean store = random.nextInt(4) == 0;
         String attributes = "{\"plan\":\"" + PLANS[random.nextInt(PLANS.length)] + "\",\"since\":\""
                 + (2006 + random.nextInt(20)) + "\"}";
+        boolean device = next < withDevice;
+        String token = "bench-" + id;
         String text = switch (format) {
             case NDJSON -> "{\"id\":\"" + id + "\",\"email\":\"" + id + "@customers.example\",\"displayName\":\""
                     + first + " " + last.replace("'", "\\u0027") + "\",\"locale\":\"" + LOCALES[l] + "\",\"country\":\""
-                    + COUNTRIES[l] + "\",\"tags\":[\"psn\"" + (store ? ",\"store\"" : "") + "],\"attributes\":"
-                    + attributes + "}\n";
+                    + COUNTRIES[l] + "\",\"tags\":[\"psn\"" + (store ? ",\"store\"" : "")
+                    + (device ? ",\"" + PUSH_TAG + "\"" : "") + "],\"attributes\":" + attributes
+                    + (device ? ",\"devices\":[{\"platform\":\"FCM\",\"token\":\"" + token + "\",\"appId\":\"" + APP
+                            + "\"}]" : "") + "}\n";
             case COPY -> String.join("\t", id, id + "@customers.example", first + " " + last, LOCALES[l], COUNTRIES[l],
-                    "\\N", store ? "{psn,store}" : "{psn}", attributes) + "\n";
+                    "\\N", "{psn" + (store ? ",store" : "") + (device ? "," + PUSH_TAG : "") + "}", attributes) + "\n";
+            case DEVICE_COPY -> String.join("\t", id, "FCM", APP, token, "f") + "\n";
         };
         line = text.getBytes(StandardCharsets.UTF_8);
         position = 0;

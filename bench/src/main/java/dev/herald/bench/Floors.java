@@ -1,6 +1,10 @@
 package dev.herald.bench;
 
 import java.io.Reader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,7 +13,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,6 +35,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+
+import dev.herald.standin.FcmStandIn;
 
 /**
  * What no implementation can beat on this machine: the same amount of work done by the plainest
@@ -56,11 +64,54 @@ final class Floors {
      * COPY of the same N customers the import sent, into a table shaped like the customer table (same
      * primary key), as the floor of importing them.
      */
-    static double importCopy(String jdbcUrl, long n) throws Exception {
-        return timedInScratchTable(jdbcUrl, "floor_customer", "LIKE customer INCLUDING ALL", "", db ->
-                db.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY floor_customer"
-                        + " (id, email, display_name, locale, country, region, tags, attributes) FROM STDIN",
-                        new CustomerGenerator(n, CustomerGenerator.Format.COPY)));
+    static double importCopy(String jdbcUrl, long n, long withDevice) throws Exception {
+        return timedInScratchTable(jdbcUrl, "floor_customer", "LIKE customer INCLUDING ALL", "", db -> {
+            try (Statement statement = db.createStatement()) {
+                statement.execute("CREATE TEMP TABLE floor_device (LIKE device INCLUDING ALL)");
+            }
+            db.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY floor_customer"
+                    + " (id, email, display_name, locale, country, region, tags, attributes) FROM STDIN",
+                    new CustomerGenerator(n, withDevice, CustomerGenerator.Format.COPY));
+            db.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY floor_device"
+                    + " (customer_id, platform, app_id, token, sandbox) FROM STDIN",
+                    new CustomerGenerator(n, withDevice, CustomerGenerator.Format.DEVICE_COPY));
+        });
+    }
+
+    /**
+     * The plainest FCM client: N messages shaped like Herald's, POSTed to the same stand-in with as
+     * many in flight as Herald's push senders keep, with a token fetched once.
+     */
+    static double push(FcmStandIn fcm, long n, int inFlight) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String token = fcm.accessToken();
+        URI uri = URI.create(fcm.endpoint() + "/v1/projects/" + FcmStandIn.PROJECT + "/messages:send");
+        Semaphore window = new Semaphore(inFlight);
+        List<Exception> failures = new CopyOnWriteArrayList<>();
+        long start = System.nanoTime();
+        for (long i = 0; i < n; i++) {
+            String body = "{\"message\":{\"token\":\"floor-" + i + "\",\"notification\":{\"title\":\"Security notice"
+                    + " about your account\",\"body\":\"We have sent you an important message about a security incident."
+                    + " Open the Example app or your email to read it.\"},\"data\":{\"heraldNotice\":\"1\","
+                    + "\"heraldDelivery\":\"" + i + "\"},\"android\":{\"priority\":\"HIGH\",\"ttl\":\"86400s\","
+                    + "\"collapseKey\":\"floor\"}}}";
+            window.acquire();
+            http.sendAsync(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json; charset=UTF-8")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((response, error) -> {
+                        if (error != null || response.statusCode() != 200) {
+                            failures.add(new IllegalStateException("push floor: " + (error != null ? error : response.body())));
+                        }
+                        window.release();
+                    });
+        }
+        window.acquire(inFlight);
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+        return (System.nanoTime() - start) / 1e9;
     }
 
     /**
@@ -143,7 +194,7 @@ final class Floors {
         MimeMessage message = message(session, messageBytes);
         List<Thread> senders = new ArrayList<>();
         AtomicLong next = new AtomicLong();
-        List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Exception> failures = new CopyOnWriteArrayList<>();
         long start = System.nanoTime();
         for (int c = 0; c < connections; c++) {
             Thread sender = new Thread(() -> {

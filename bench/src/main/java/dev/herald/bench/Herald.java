@@ -12,11 +12,16 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.herald.standin.FcmStandIn;
 
 /**
  * Herald as a child process on the bench's own database and broker queue, and the calls the bench
@@ -77,6 +82,8 @@ final class Herald {
                 "herald-bench");
         env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_EXCHANGE_NAME", "herald-bench");
         env.put("MP_MESSAGING_INCOMING_EMAIL_WORK_QUEUE_NAME", "herald-bench.email");
+        env.put("MP_MESSAGING_INCOMING_PUSH_WORK_EXCHANGE_NAME", "herald-bench");
+        env.put("MP_MESSAGING_INCOMING_PUSH_WORK_QUEUE_NAME", "herald-bench.push");
         env.put("HERALD_SMTP_HOST", "127.0.0.1");
         env.put("HERALD_SMTP_PORT", String.valueOf(smtpPort));
         env.put("HERALD_SMTP_CONNECTIONS", String.valueOf(options.smtpConnections()));
@@ -127,12 +134,13 @@ final class Herald {
         throw new IllegalStateException("Herald was not ready within 60 s; see " + log);
     }
 
-    /** Streams n generated customers through the import; answers the seconds it took. */
-    double importCustomers(long n) throws Exception {
+    /** Streams n generated customers, the first {@code withDevice} with a push device, through the import; answers the seconds it took. */
+    double importCustomers(long n, long withDevice) throws Exception {
         long start = System.nanoTime();
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/customers/import"))
                 .header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new CustomerGenerator(n, CustomerGenerator.Format.NDJSON)))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new CustomerGenerator(n, withDevice, CustomerGenerator.Format.NDJSON)))
                 .timeout(Duration.ofHours(2))
                 .build(), HttpResponse.BodyHandlers.ofString());
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -146,6 +154,53 @@ final class Herald {
     /** The sample notice (samples/notice.json), addressed to every customer. */
     long createNotice() throws Exception {
         return check(post("/v1/notices", Files.readString(Path.of("samples/notice.json"))), 201).get("id").asLong();
+    }
+
+    /** The sample notice sent by push alone, to the customers that have a device. */
+    long createPushNotice() throws Exception {
+        ObjectNode notice = sampleNotice("push benchmark", "PUSH");
+        notice.putObject("audience").putObject("criteria").put("tag", CustomerGenerator.PUSH_TAG);
+        return check(post("/v1/notices", JSON.writeValueAsString(notice)), 201).get("id").asLong();
+    }
+
+    /** The sample notice to every customer by email, and by push to those with a device (no fallback). */
+    long createEmailAndPushNotice() throws Exception {
+        return check(post("/v1/notices", JSON.writeValueAsString(sampleNotice("email and push", "EMAIL", "PUSH"))), 201)
+                .get("id").asLong();
+    }
+
+    private static ObjectNode sampleNotice(String name, String... channels) throws IOException {
+        ObjectNode notice = (ObjectNode) JSON.readTree(Path.of("samples/notice.json").toFile());
+        notice.put("name", name);
+        notice.remove("fallback");
+        ArrayNode list = notice.putArray("channels");
+        for (String channel : channels) {
+            list.add(channel);
+        }
+        return notice;
+    }
+
+    /** Herald's push configuration as environment variables, pointing at the FCM stand-in. */
+    static Map<String, String> environment(FcmStandIn fcm) {
+        Map<String, String> environment = new HashMap<>();
+        fcm.configuration().forEach((key, value) ->
+                environment.put(key.toUpperCase().replace('.', '_').replace('-', '_'), value));
+        return environment;
+    }
+
+    /** Waits for the notice to complete; answers it. */
+    JsonNode awaitCompleted(long noticeId, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            JsonNode notice = notice(noticeId);
+            if (notice.get("status").asText().equals("COMPLETED")) {
+                return notice;
+            }
+            if (System.nanoTime() > deadline || !isAlive()) {
+                throw new IllegalStateException("Notice " + noticeId + " did not complete: " + notice.get("progress"));
+            }
+            Thread.sleep(250);
+        }
     }
 
     void dispatch(long noticeId) throws Exception {

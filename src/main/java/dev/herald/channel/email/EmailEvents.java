@@ -8,7 +8,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.DeliveryLedger;
+import dev.herald.dispatch.Fallbacks;
+import dev.herald.notice.NoticeLifecycle;
 import dev.herald.delivery.DeliveryStatus;
 import dev.herald.ops.Jdbc;
 import io.agroal.api.AgroalDataSource;
@@ -17,7 +20,8 @@ import io.agroal.api.AgroalDataSource;
  * Applies provider events, each in one transaction with its record in provider_event, so that a
  * replayed event finds its record and changes nothing. A delivery moves SENT to DELIVERED, or SENT or
  * DELIVERED to BOUNCED; any other move is recorded on the timeline and not applied. A hard bounce
- * or a complaint puts the address on the suppression list.
+ * or a complaint puts the address on the suppression list. A bounce of a notice that falls back from
+ * email gets its fallback.
  */
 @ApplicationScoped
 public class EmailEvents {
@@ -42,18 +46,36 @@ public class EmailEvents {
 
     private final AgroalDataSource dataSource;
     private final DeliveryLedger ledger;
+    private final Fallbacks fallbacks;
+    private final NoticeLifecycle lifecycle;
 
-    EmailEvents(AgroalDataSource dataSource, DeliveryLedger ledger) {
+    EmailEvents(AgroalDataSource dataSource, DeliveryLedger ledger, Fallbacks fallbacks, NoticeLifecycle lifecycle) {
         this.dataSource = dataSource;
         this.ledger = ledger;
+        this.fallbacks = fallbacks;
+        this.lifecycle = lifecycle;
     }
 
     public Result apply(EmailEvent event) {
+        long[] fellBack = new long[1];
+        Result result;
         try (Connection connection = dataSource.getConnection()) {
-            return Jdbc.inTransaction(connection, c -> apply(c, event));
+            result = Jdbc.inTransaction(connection, c -> {
+                Result applied = apply(c, event);
+                if (applied == Result.APPLIED && event.kind() == EmailEvent.Kind.BOUNCED) {
+                    fellBack[0] = fallbacks.after(c, event.delivery().noticeId(), DeliveryChannel.EMAIL,
+                            List.of(event.delivery().deliveryId()));
+                }
+                return applied;
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot apply provider event " + event.eventId(), e);
         }
+        if (fellBack[0] > 0) {
+            // A bounce can come after the notice completed: its fallback must still be sent.
+            lifecycle.reopen(event.delivery().noticeId());
+        }
+        return result;
     }
 
     private Result apply(Connection c, EmailEvent event) throws SQLException {

@@ -1,0 +1,201 @@
+package dev.herald.dispatch;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+import dev.herald.standin.ApnsStandIn;
+import dev.herald.standin.FcmStandIn;
+import dev.herald.support.Fixtures;
+import dev.herald.support.PushStandIns;
+import dev.herald.support.ScriptedSmtpServer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * Email, then push for whoever email did not reach: a mixed audience (with and without email
+ * addresses and devices, a mailbox the relay refuses with 550, tokens the providers report gone, FCM
+ * answering 503 with Retry-After before it accepts), against the SMTP relay and the FCM and APNs
+ * stand-ins. Every delivery ends with its right status, gone tokens are deactivated, fallbacks are
+ * made and linked, nothing is sent twice.
+ */
+@QuarkusTest
+@TestProfile(SmtpRepliesTest.ScriptedRelay.class)
+class PushFallbackTest {
+
+    private static final String APP = "com.example.breach";
+    private static final String APNS_OK = "a".repeat(64);
+    private static final String APNS_GONE = "b".repeat(64);
+    private static final String APNS_SECOND = "c".repeat(64);
+
+    @Test
+    void emailThenPushReachesEveryoneItCanAndSaysWhyForTheRest() {
+        FcmStandIn fcm = PushStandIns.fcm();
+        ApnsStandIn apns = PushStandIns.apns();
+        fcm.script("fcm-busy", FcmStandIn.Answer.UNAVAILABLE);
+        fcm.script("fcm-gone", FcmStandIn.Answer.UNREGISTERED);
+        apns.script(APNS_GONE, ApnsStandIn.Answer.UNREGISTERED);
+
+        customer("fb-1", "ok-fb1@fallback.example", device("FCM", "fcm-one"));
+        customer("fb-2", "reject-fb2@fallback.example", device("APNS", APNS_OK));
+        customer("fb-3", null, device("FCM", "fcm-busy"));
+        customer("fb-4", null, device("APNS", APNS_GONE));
+        customer("fb-5", null);
+        customer("fb-6", "reject-fb6@fallback.example", device("FCM", "fcm-gone"), device("APNS", APNS_SECOND));
+        customer("fb-7", "ok-fb7@fallback.example");
+
+        Map<String, Object> notice = new HashMap<>(Fixtures.notice("fallback", Map.of("criteria", Map.of("tag", "fallback"))));
+        notice.put("channels", List.of("EMAIL", "PUSH"));
+        notice.put("fallback", "EMAIL_THEN_PUSH");
+        notice.put("templates", Map.of("en", pushTemplate()));
+        long id = Fixtures.createNotice(notice);
+        given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/notices/{id}", id)
+                .then().body("status", equalTo("COMPLETED")));
+
+        JsonPath progress = given().get("/v1/notices/{id}/progress", id).then().extract().jsonPath();
+        assertThat(progress.getMap("byChannel.EMAIL")).isEqualTo(Map.of("SENT", 2, "FAILED", 2, "SKIPPED", 3));
+        assertThat(progress.getMap("byChannel.PUSH")).isEqualTo(Map.of("SENT", 3, "FAILED", 2, "SKIPPED", 1));
+
+        // fb-1 and fb-7 were reached by email: no push for them.
+        assertThat(deliveries("fb-1")).extracting(d -> d.get("channel")).containsExactly("EMAIL");
+        JsonPath fb2 = customerDeliveries("fb-2");
+        long email2 = fb2.getLong("deliveries.find { it.delivery.channel == 'EMAIL' }.delivery.id");
+        assertThat(fb2.getString("deliveries.find { it.delivery.channel == 'EMAIL' }.delivery.status")).isEqualTo("FAILED");
+        assertThat(fb2.getList("deliveries.find { it.delivery.channel == 'EMAIL' }.events.kind")).contains("FALLBACK");
+        assertThat(fb2.getString("deliveries.find { it.delivery.channel == 'PUSH' }.delivery.status")).isEqualTo("SENT");
+        assertThat(fb2.getLong("deliveries.find { it.delivery.channel == 'PUSH' }.delivery.fallbackOf")).isEqualTo(email2);
+
+        // FCM answered 503 with Retry-After: tried again, then accepted.
+        JsonPath fb3 = customerDeliveries("fb-3");
+        assertThat(fb3.getString("deliveries.find { it.delivery.channel == 'PUSH' }.delivery.status")).isEqualTo("SENT");
+        assertThat(fb3.getInt("deliveries.find { it.delivery.channel == 'PUSH' }.delivery.attempts")).isEqualTo(2);
+
+        // Gone tokens: the delivery FAILED for good and the device is deactivated with the reason.
+        JsonPath fb4 = customerDeliveries("fb-4");
+        assertThat(fb4.getString("deliveries.find { it.delivery.channel == 'PUSH' }.delivery.status")).isEqualTo("FAILED");
+        assertThat(fb4.getString("deliveries.find { it.delivery.channel == 'PUSH' }.delivery.lastError"))
+                .startsWith("device token gone: APNs 410 Unregistered");
+        given().get("/v1/customers/{id}/devices", "fb-4").then().statusCode(200)
+                .body("[0].active", equalTo(false))
+                .body("[0].deactivatedReason", equalTo("APNs 410 Unregistered"));
+        JsonPath fb5 = customerDeliveries("fb-5");
+        assertThat(fb5.getString("deliveries.find { it.delivery.channel == 'PUSH' }.delivery.lastError"))
+                .isEqualTo("no registered device");
+        JsonPath fb6 = customerDeliveries("fb-6");
+        assertThat(fb6.getList("deliveries.findAll { it.delivery.channel == 'PUSH' }.delivery.status"))
+                .containsExactlyInAnyOrder("FAILED", "SENT");
+        given().get("/v1/customers/{id}/devices", "fb-6").then()
+                .body("find { it.platform == 'FCM' }.active", equalTo(false))
+                .body("find { it.platform == 'FCM' }.deactivatedReason", equalTo("FCM 404 UNREGISTERED: Requested entity was not found."))
+                .body("find { it.platform == 'APNS' }.active", equalTo(true));
+
+        // Nothing twice: each mailbox accepted once, each token accepted once.
+        assertThat(ScriptedSmtpServer.accepted().stream().filter(a -> a.endsWith("@fallback.example")))
+                .containsExactlyInAnyOrder("ok-fb1@fallback.example", "ok-fb7@fallback.example");
+        Map<String, Long> fcmAttempts = fcm.received().stream().filter(r -> List.of("fcm-busy", "fcm-gone").contains(r.token()))
+                .collect(Collectors.groupingBy(FcmStandIn.Received::token, Collectors.counting()));
+        assertThat(fcmAttempts).isEqualTo(Map.of("fcm-busy", 2L, "fcm-gone", 1L));
+        Map<String, Long> apnsAttempts = apns.received().stream()
+                .filter(r -> List.of(APNS_OK, APNS_GONE, APNS_SECOND).contains(r.token()))
+                .collect(Collectors.groupingBy(ApnsStandIn.Received::token, Collectors.counting()));
+        assertThat(apnsAttempts).isEqualTo(Map.of(APNS_OK, 1L, APNS_GONE, 1L, APNS_SECOND, 1L));
+    }
+
+    @Test
+    void providersGetWhatTheyDocumentAndNoPersonalDataBeyondTheTemplate() {
+        customer("pp-1", null, device("APNS", "d".repeat(64)));
+        customer("pp-2", null, device("FCM", "fcm-shape"));
+        Map<String, Object> notice = new HashMap<>(Fixtures.notice("push-only", Map.of("criteria", Map.of("tag", "pushonly"))));
+        notice.put("channels", List.of("PUSH"));
+        notice.put("templates", Map.of("en", pushTemplate()));
+        long id = Fixtures.createNotice(notice);
+        long tokensBefore = PushStandIns.fcm().tokensIssued();
+        given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/notices/{id}", id)
+                .then().body("status", equalTo("COMPLETED")));
+
+        ApnsStandIn.Received apple = PushStandIns.apns().received().stream()
+                .filter(r -> r.token().equals("d".repeat(64))).findFirst().orElseThrow();
+        assertThat(apple.topic()).isEqualTo(APP);
+        assertThat(apple.teamId()).isEqualTo(ApnsStandIn.TEAM_ID);
+        assertThat(apple.keyId()).isEqualTo(ApnsStandIn.KEY_ID);
+        assertThat(apple.headers()).containsEntry("apns-push-type", "alert").containsEntry("apns-priority", "10")
+                .containsEntry("apns-collapse-id", "herald-notice-" + id).containsKey("apns-expiration");
+        assertThat(apple.payload()).contains("\"title\":\"Security notice\"")
+                .contains("\"body\":\"Open the Example app to read an important message about your account.\"")
+                .contains("\"herald\":{");
+        FcmStandIn.Received google = PushStandIns.fcm().received().stream()
+                .filter(r -> r.token().equals("fcm-shape")).findFirst().orElseThrow();
+        assertThat(google.title()).isEqualTo("Security notice");
+        assertThat(google.data()).containsEntry("heraldNotice", String.valueOf(id)).containsKey("heraldDelivery");
+        assertThat(google.message().path("android").path("collapseKey").asText()).isEqualTo("herald-notice-" + id);
+        assertThat(PushStandIns.fcm().tokensIssued() - tokensBefore).as("access tokens are cached").isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void refusedCredentialsPauseTheNoticeUntilAnOperatorResumesIt() {
+        customer("cr-1", null, device("FCM", "fcm-cred-1"));
+        customer("cr-2", null, device("FCM", "fcm-cred-2"));
+        Map<String, Object> notice = new HashMap<>(Fixtures.notice("refused", Map.of("criteria", Map.of("tag", "refused"))));
+        notice.put("channels", List.of("PUSH"));
+        notice.put("templates", Map.of("en", pushTemplate()));
+        long id = Fixtures.createNotice(notice);
+        PushStandIns.fcm().refuseCredentials(true);
+        try {
+            given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/notices/{id}", id).then()
+                    .body("status", equalTo("PAUSED"))
+                    .body("pauseReason", org.hamcrest.Matchers.startsWith("FCM ")));
+            assertThat(given().get("/v1/notices/{id}/progress", id).then().extract().jsonPath().getMap("byStatus"))
+                    .doesNotContainKey("FAILED");
+        } finally {
+            PushStandIns.fcm().refuseCredentials(false);
+        }
+        given().post("/v1/notices/{id}/resume", id).then().statusCode(200).body("pauseReason", equalTo(null));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/notices/{id}", id)
+                .then().body("status", equalTo("COMPLETED")).body("progress.byStatus.SENT", equalTo(2)));
+    }
+
+    private static Map<String, Object> pushTemplate() {
+        Map<String, Object> template = new HashMap<>(Fixtures.template("en", "Dear"));
+        template.put("push", Map.of("title", "Security notice",
+                "body", "Open the Example app to read an important message about your account."));
+        return template;
+    }
+
+    private static Map<String, Object> device(String platform, String token) {
+        return Map.of("platform", platform, "token", token, "appId", APP);
+    }
+
+    @SafeVarargs
+    private static void customer(String id, String email, Map<String, Object>... devices) {
+        Map<String, Object> body = new HashMap<>();
+        if (email != null) {
+            body.put("email", email);
+        }
+        body.put("locale", "en");
+        body.put("tags", List.of(id.startsWith("fb") ? "fallback" : id.startsWith("pp") ? "pushonly" : "refused"));
+        body.put("devices", List.of(devices));
+        given().contentType(ContentType.JSON).body(body).put("/v1/customers/{id}", id).then().statusCode(201);
+    }
+
+    private static List<Map<String, Object>> deliveries(String customer) {
+        return customerDeliveries(customer).getList("deliveries.delivery");
+    }
+
+    private static JsonPath customerDeliveries(String customer) {
+        return given().get("/v1/customers/{id}/deliveries", customer).then().statusCode(200).extract().jsonPath();
+    }
+}
