@@ -1,5 +1,6 @@
 package dev.herald.channel;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotNull;
@@ -19,11 +20,14 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
 import dev.herald.delivery.DeliveryChannel;
-import dev.herald.ops.NotFoundException;
+import dev.herald.ops.InvalidInputException;
+import dev.herald.security.AuditLog;
+import dev.herald.security.Roles;
 
 @Path("/v1/limits")
 @Tag(name = "Send limits")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.OPERATOR)
 public class SendLimitResource {
 
     /** A fleet-wide limit for one channel's relay. */
@@ -32,9 +36,11 @@ public class SendLimitResource {
     }
 
     private final SendLimits limits;
+    private final AuditLog audit;
 
-    SendLimitResource(SendLimits limits) {
+    SendLimitResource(SendLimits limits, AuditLog audit) {
         this.limits = limits;
+        this.audit = audit;
     }
 
     @GET
@@ -53,7 +59,10 @@ public class SendLimitResource {
                     + "recovers after a quiet second.")
     public SendLimits.SendLimitView set(@RestPath @Parameter(schema = @Schema(enumeration = { "email", "push" })) String channel,
             @Valid @NotNull SendLimitRequest request) {
-        return limits.set(channelOf(channel), request.messagesPerSecond(), request.connections());
+        SendLimits.SendLimitView view = limits.set(channelOf(channel), request.messagesPerSecond(), request.connections());
+        audit.record(AuditLog.Action.SEND_LIMIT_CHANGED, null, channel + ": " + request.messagesPerSecond()
+                + " messages/s over " + request.connections() + " connections");
+        return view;
     }
 
     private static DeliveryChannel channelOf(String key) {
@@ -62,6 +71,6 @@ public class SendLimitResource {
                 return channel;
             }
         }
-        throw new NotFoundException("channel", key);
+        throw InvalidInputException.of("channel", "must be one of email, push; got '" + key + "'");
     }
 }

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -32,8 +33,10 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 
 import dev.herald.ops.DistinctBatch;
+import dev.herald.ops.InputLimits;
 import dev.herald.ops.NdjsonLines;
 import dev.herald.ops.InvalidInputException;
+import dev.herald.ops.JsonErrors;
 import dev.herald.ops.Rejections;
 
 /**
@@ -53,10 +56,12 @@ public class CustomerImporter {
     private final CustomerStore store;
     private final Validator validator;
     private final ObjectMapper json;
+    private final InputLimits limits;
     private final CsvMapper csv = new CsvMapper();
 
-    CustomerImporter(CustomerStore store, ValidatorFactory validators, ObjectMapper json) {
+    CustomerImporter(CustomerStore store, ValidatorFactory validators, ObjectMapper json, InputLimits limits) {
         this.store = store;
+        this.limits = limits;
         // Every property of an input record is reachable: without this, Hibernate Validator asks JPA
         // whether each one is loaded, which cost more than the constraints themselves.
         this.validator = validators.usingContext().traversableResolver(new AlwaysReachable()).getValidator();
@@ -77,7 +82,7 @@ public class CustomerImporter {
 
     public ImportReport importNdjson(InputStream body) {
         Run run = new Run();
-        NdjsonLines.read(body, json, CustomerInput.class, new NdjsonLines.Handler<>() {
+        NdjsonLines.read(body, json, CustomerInput.class, limits.importLine(), new NdjsonLines.Handler<>() {
             @Override
             public void parsed(long line, CustomerInput value) {
                 run.accept(line, value);
@@ -107,14 +112,30 @@ public class CustomerImporter {
             String[] header = records.next();
             checkHeader(header);
             long line = 1;
-            while (records.hasNext()) {
+            while (true) {
                 line++;
-                String[] cells = records.next();
+                String[] cells;
+                try {
+                    if (!records.hasNext()) {
+                        break;
+                    }
+                    cells = records.next();
+                } catch (RuntimeException unreadable) {
+                    // An unterminated quote swallows the rest of the upload: nothing after it can be read as lines.
+                    run.refuse(line, "cannot be read as CSV (" + JsonErrors.describe(unreadable)
+                            + "); the lines after it were not read");
+                    break;
+                }
                 if (cells.length == 1 && cells[0].isBlank()) {
                     continue;
                 }
                 if (cells.length != header.length) {
                     run.refuse(line, "has " + cells.length + " columns; the header has " + header.length);
+                    continue;
+                }
+                String unfit = unfitCell(header, cells);
+                if (unfit != null) {
+                    run.refuse(line, unfit);
                     continue;
                 }
                 int sandbox = Arrays.asList(header).indexOf("device.sandbox");
@@ -130,7 +151,29 @@ public class CustomerImporter {
         return run.finish();
     }
 
+    /**
+     * A cell no customer can hold, or null: bytes that were not UTF-8 (decoded as U+FFFD), or a NUL
+     * character, which PostgreSQL cannot store.
+     */
+    private static String unfitCell(String[] header, String[] cells) {
+        for (int i = 0; i < cells.length; i++) {
+            if (cells[i].indexOf('\uFFFD') >= 0) {
+                return header[i] + ": is not valid UTF-8";
+            }
+            if (cells[i].indexOf('\0') >= 0) {
+                return header[i] + ": must not contain a NUL character";
+            }
+        }
+        return null;
+    }
+
     private static void checkHeader(String[] header) {
+        Set<String> seen = new HashSet<>();
+        for (String column : header) {
+            if (!seen.add(column)) {
+                throw InvalidInputException.of("header", "column '" + column + "' appears twice");
+            }
+        }
         List<String> unknown = Arrays.stream(header)
                 .filter(h -> !CSV_COLUMNS.contains(h) && !h.startsWith(CSV_ATTRIBUTE_PREFIX))
                 .toList();

@@ -10,6 +10,10 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+
+import dev.herald.ops.StrictJson;
+
 /**
  * A customer as callers send it, for one upsert or one line of an import. The same constraints
  * guard both paths; {@code id} may be left out of a PUT body, which names it in the path. Devices
@@ -23,7 +27,7 @@ public record CustomerInput(
         @Pattern(regexp = "[A-Z]{2}", message = "must be an ISO 3166-1 alpha-2 code such as US") String country,
         @Size(max = 100) String region,
         @Size(max = 100) List<@NotBlank @Size(max = 100) String> tags,
-        @Size(max = 100) Map<@NotBlank @Size(max = 100) String, Object> attributes,
+        @Size(max = 100) @JsonDeserialize(contentUsing = StrictJson.SingleValue.class) Map<@NotBlank @Size(max = 100) String, Object> attributes,
         @Size(max = 20) List<@NotNull @Valid DeviceInput> devices) {
 
     static final String ID_PATTERN = "[\\p{Graph}]+";

@@ -3,6 +3,7 @@ package dev.herald.customer;
 import java.io.InputStream;
 import java.util.List;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -25,6 +26,9 @@ import org.jboss.resteasy.reactive.RestResponse;
 import dev.herald.delivery.DeliveryLookup;
 import dev.herald.delivery.DeliveryViews.CustomerDeliveries;
 import dev.herald.ops.InvalidInputException;
+import dev.herald.security.AuditLog;
+import dev.herald.security.Caller;
+import dev.herald.security.Roles;
 import dev.herald.ops.NotFoundException;
 
 @Path("/v1/customers")
@@ -39,17 +43,23 @@ public class CustomerResource {
     private final DeviceStore devices;
     private final CustomerImporter importer;
     private final DeliveryLookup deliveries;
+    private final AuditLog audit;
+    private final Caller caller;
 
-    CustomerResource(CustomerStore store, DeviceStore devices, CustomerImporter importer, DeliveryLookup deliveries) {
+    CustomerResource(CustomerStore store, DeviceStore devices, CustomerImporter importer, DeliveryLookup deliveries,
+            AuditLog audit, Caller caller) {
         this.store = store;
         this.devices = devices;
         this.importer = importer;
         this.deliveries = deliveries;
+        this.audit = audit;
+        this.caller = caller;
     }
 
     @PUT
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.NOTIFIER)
     @Operation(summary = "Create or replace one customer", description = "201 when created, 200 when replaced.")
     public RestResponse<CustomerView> upsert(
             @RestPath @Size(max = 200) @Pattern(regexp = CustomerInput.ID_PATTERN, message = CustomerInput.ID_MESSAGE) String id,
@@ -71,23 +81,28 @@ public class CustomerResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "One customer")
+    @RolesAllowed({ Roles.NOTIFIER, Roles.SUPPORT })
+    @Operation(summary = "One customer", description = "The email address is masked unless the caller has support-pii.")
     public CustomerView get(@RestPath String id) {
-        return CustomerView.of(find(id));
+        CustomerView customer = CustomerView.of(find(id));
+        return customer.withEmail(caller.email(customer.email()));
     }
 
     @GET
     @Path("/{id}/deliveries")
+    @RolesAllowed(Roles.SUPPORT)
     @Operation(summary = "Every notice this customer was sent, per channel, with its timeline",
             description = "Newest notice first; at most 500 deliveries.")
     public CustomerDeliveries deliveries(@RestPath String id) {
         find(id);
-        return new CustomerDeliveries(id, deliveries.ofCustomer(id));
+        return new CustomerDeliveries(id, deliveries.ofCustomer(id).stream()
+                .map(d -> d.withDelivery(caller.masked(d.delivery()))).toList());
     }
 
     @POST
     @Path("/{id}/devices")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.NOTIFIER)
     @Operation(summary = "Register a push device of a customer",
             description = "201 when the token is new, 200 when it was known: then it becomes this customer's (the "
                     + "phone changed hands) and active again. A token is unique per platform and app.")
@@ -99,15 +114,17 @@ public class CustomerResource {
 
     @GET
     @Path("/{id}/devices")
+    @RolesAllowed({ Roles.NOTIFIER, Roles.SUPPORT })
     @Operation(summary = "A customer's push devices, active ones first",
             description = "A deactivated device says why (the provider reported its token gone) and when.")
     public List<DeviceView> devices(@RestPath String id) {
         find(id);
-        return devices.list(id);
+        return devices.list(id).stream().map(d -> d.withToken(caller.token(d.token()))).toList();
     }
 
     @DELETE
     @Path("/{id}/devices/{deviceId}")
+    @RolesAllowed(Roles.NOTIFIER)
     @Operation(summary = "Remove one of a customer's devices")
     public RestResponse<Void> removeDevice(@RestPath String id, @RestPath long deviceId) {
         devices.delete(id, deviceId);
@@ -117,11 +134,17 @@ public class CustomerResource {
     @POST
     @Path("/import")
     @Consumes({ NDJSON, CSV })
+    @RolesAllowed(Roles.NOTIFIER)
     @Operation(summary = "Stream many customers in one request",
             description = "NDJSON (one customer object per line) or CSV with a header line. Good lines are upserted "
                     + "even when others are refused; the answer counts them and lists refused lines by number.")
     public ImportReport importCustomers(InputStream body, @HeaderParam("Content-Type") MediaType type) {
-        return type.isCompatible(MediaType.valueOf(CSV)) ? importer.importCsv(body) : importer.importNdjson(body);
+        ImportReport report = type.isCompatible(MediaType.valueOf(CSV)) ? importer.importCsv(body)
+                : importer.importNdjson(body);
+        audit.record(AuditLog.Action.CUSTOMERS_IMPORTED, null, report.received() + " lines: " + report.inserted()
+                + " inserted, " + report.updated() + " updated, " + report.unchanged() + " unchanged, " + report.rejected()
+                + " refused");
+        return report;
     }
 
     private static Customer find(String id) {

@@ -8,6 +8,10 @@ public record CustomerView(String id, String email, String displayName, String l
         String region, List<String> tags, Map<String, Object> attributes, OffsetDateTime createdAt,
         OffsetDateTime updatedAt) {
 
+    CustomerView withEmail(String shown) {
+        return new CustomerView(id, shown, displayName, locale, country, region, tags, attributes, createdAt, updatedAt);
+    }
+
     static CustomerView of(Customer c) {
         return new CustomerView(c.id, c.email, c.displayName, c.locale, c.country, c.region, c.tags, c.attributes,
                 c.createdAt, c.updatedAt);

@@ -16,6 +16,11 @@ public final class DeliveryViews {
     public record DeliveryView(long id, long noticeId, String customerId, DeliveryChannel channel, String destination,
             DeliveryStatus status, int attempts, OffsetDateTime updatedAt, OffsetDateTime nextAttemptAt,
             String lastError, Long fallbackOf) {
+
+        public DeliveryView withDestination(String shown) {
+            return new DeliveryView(id, noticeId, customerId, channel, shown, status, attempts, updatedAt, nextAttemptAt,
+                    lastError, fallbackOf);
+        }
     }
 
     /** One page; pass {@code next} as {@code after} for the following page, absent on the last. */
@@ -27,6 +32,10 @@ public final class DeliveryViews {
     }
 
     public record CustomerDelivery(String noticeName, DeliveryView delivery, List<DeliveryEvent> events) {
+
+        public CustomerDelivery withDelivery(DeliveryView shown) {
+            return new CustomerDelivery(noticeName, shown, events);
+        }
     }
 
     public record CustomerDeliveries(String customerId, List<CustomerDelivery> deliveries) {

@@ -17,9 +17,7 @@ import dev.herald.delivery.DeliveryLedger;
 import dev.herald.notice.NoticeLifecycle;
 import dev.herald.ops.Jdbc;
 import dev.herald.segment.CriteriaCompiler;
-import dev.herald.segment.Segment;
 import dev.herald.segment.SqlCondition;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * Creates a notice's delivery rows inside PostgreSQL, one chunk of the audience (a key range of
@@ -72,7 +70,7 @@ public class DeliveryPlanner {
 
     /** Plans chunk after chunk until none is left to claim. */
     void plan(Connection connection, Audience audience) throws SQLException {
-        SqlCondition condition = conditionOf(audience.audience());
+        SqlCondition condition = CriteriaCompiler.forAudience(audience.audience());
         while (true) {
             Boolean planned = Jdbc.inTransaction(connection, c -> planNextChunk(c, audience, condition));
             if (Boolean.FALSE.equals(planned)) {
@@ -171,17 +169,5 @@ public class DeliveryPlanner {
                     + " VALUES (?, nextval('plan_chunk_seq'), ?, ?)", noticeId, after, upTo);
             return true;
         });
-    }
-
-    private static SqlCondition conditionOf(JsonNode audience) {
-        if (audience.has("criteria")) {
-            return CriteriaCompiler.compile(audience.get("criteria"), "audience.criteria");
-        }
-        if (audience.has("segmentId")) {
-            long segmentId = audience.get("segmentId").asLong();
-            Segment segment = QuarkusTransaction.requiringNew().call(() -> Segment.<Segment>findById(segmentId));
-            return CriteriaCompiler.compile(segment.criteria, "segment.criteria");
-        }
-        return SqlCondition.ALWAYS;
     }
 }

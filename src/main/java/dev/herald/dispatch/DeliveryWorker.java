@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,8 +25,6 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.herald.channel.ChannelHealth;
@@ -45,6 +42,7 @@ import dev.herald.ops.Jdbc;
 import dev.herald.ops.Pods;
 import dev.herald.render.CompiledNotice;
 import dev.herald.render.Recipient;
+import dev.herald.render.RecipientRows;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.json.JsonObject;
@@ -61,15 +59,12 @@ public class DeliveryWorker {
 
     private static final Logger LOG = Logger.getLogger(DeliveryWorker.class);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
 
     private static final String RECIPIENTS = """
-            SELECT c.id, c.email, c.display_name, c.locale, c.country, c.region, c.tags, c.attributes::text,
-                   a.variables::text
+            SELECT %s
               FROM customer c LEFT JOIN affected_account a ON a.notice_id = ? AND a.customer_id = c.id
              WHERE c.id = ANY(?)
-            """;
+            """.formatted(RecipientRows.COLUMNS);
 
     private final AgroalDataSource dataSource;
     private final DeliveryLedger ledger;
@@ -197,10 +192,8 @@ public class DeliveryWorker {
                     lease.rows().stream().map(DeliveryLedger.Leased::customerId).distinct().toArray()));
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    String[] tags = (String[]) rows.getArray(7).getArray();
-                    recipients.put(rows.getString(1), new Recipient(rows.getString(1), rows.getString(2),
-                            rows.getString(3), rows.getString(4), rows.getString(5), rows.getString(6),
-                            Arrays.asList(tags), map(rows.getString(8)), map(rows.getString(9))));
+                    Recipient recipient = RecipientRows.read(rows, json);
+                    recipients.put(recipient.id(), recipient);
                 }
             }
         }
@@ -211,14 +204,6 @@ public class DeliveryWorker {
                     recipients.get(row.customerId()), templates));
         }
         return jobs;
-    }
-
-    private Map<String, Object> map(String text) {
-        try {
-            return text == null ? Map.of() : json.readValue(text, MAP);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Stored JSON is unreadable", e);
-        }
     }
 
     /**

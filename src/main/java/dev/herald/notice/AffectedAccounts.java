@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.notice.NoticeDtos.AffectedAccount;
 import dev.herald.notice.NoticeDtos.AffectedUploadReport;
 import dev.herald.ops.DistinctBatch;
+import dev.herald.ops.InputLimits;
 import dev.herald.ops.Jdbc;
 import dev.herald.ops.NdjsonLines;
 import dev.herald.ops.Rejections;
@@ -53,10 +54,12 @@ public class AffectedAccounts {
 
     private final AgroalDataSource dataSource;
     private final ObjectMapper json;
+    private final InputLimits limits;
 
-    AffectedAccounts(AgroalDataSource dataSource, ObjectMapper json) {
+    AffectedAccounts(AgroalDataSource dataSource, ObjectMapper json, InputLimits limits) {
         this.dataSource = dataSource;
         this.json = json;
+        this.limits = limits;
     }
 
     public AffectedUploadReport upload(long noticeId, List<String> declared, InputStream body) {
@@ -64,7 +67,7 @@ public class AffectedAccounts {
         long[] counts = new long[2]; // received, accepted
         DistinctBatch<Line> batch = new DistinctBatch<>(BATCH, l -> l.account().customerId(),
                 lines -> counts[1] += write(noticeId, lines, rejections));
-        NdjsonLines.read(body, json, AffectedAccount.class, new NdjsonLines.Handler<>() {
+        NdjsonLines.read(body, json, AffectedAccount.class, limits.importLine(), new NdjsonLines.Handler<>() {
             @Override
             public void parsed(long line, AffectedAccount account) {
                 counts[0]++;

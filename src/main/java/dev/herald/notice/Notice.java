@@ -60,4 +60,12 @@ public class Notice extends PanacheEntityBase {
     public OffsetDateTime cancelledAt;
     @Column(name = "pause_reason", insertable = false, updatable = false)
     public String pauseReason;
+    @Column(name = "created_by", updatable = false)
+    public String createdBy;
+    @Column(name = "approved_by", insertable = false, updatable = false)
+    public String approvedBy;
+    @Column(name = "approved_at", insertable = false, updatable = false)
+    public OffsetDateTime approvedAt;
+    @Column(name = "dispatched_by", insertable = false, updatable = false)
+    public String dispatchedBy;
 }

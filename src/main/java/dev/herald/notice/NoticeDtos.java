@@ -51,7 +51,8 @@ public final class NoticeDtos {
             JsonNode audience,
             List<String> variables, String fallbackLocale, JsonNode templates, OffsetDateTime createdAt,
             OffsetDateTime dispatchedAt, OffsetDateTime plannedAt, OffsetDateTime completedAt, OffsetDateTime pausedAt,
-            OffsetDateTime cancelledAt, String pauseReason, Progress progress) {
+            OffsetDateTime cancelledAt, String pauseReason, String createdBy, String approvedBy,
+            OffsetDateTime approvedAt, String dispatchedBy, Progress progress) {
     }
 
     public record AffectedAccount(@NotBlank String customerId, Map<String, Object> variables) {

@@ -42,11 +42,24 @@ public class NoticeLifecycle {
         this.dispatched = dispatched;
     }
 
-    /** DRAFT to DISPATCHING; the dispatch loop plans and sends from there. */
-    public void dispatch(long noticeId) {
+    /**
+     * DRAFT to DISPATCHING by {@code actor}; the dispatch loop plans and sends from there. When
+     * {@code audienceNeedingApproval} is not 0 the notice needs an approval, by another operator.
+     */
+    public void dispatch(long noticeId, String actor, long audienceNeedingApproval) {
         transition(noticeId, (c, status) -> {
             if (status != NoticeStatus.DRAFT) {
                 throw refused(noticeId, status, "only a DRAFT notice can be dispatched");
+            }
+            String approvedBy = Jdbc.queryOne(c, String.class, "SELECT approved_by FROM notice WHERE id = ?", noticeId);
+            if (audienceNeedingApproval > 0 && approvedBy == null) {
+                throw new ConflictException("notice " + noticeId + " reaches " + audienceNeedingApproval
+                        + " customers; it must be approved (POST /v1/notices/" + noticeId + "/approve) by one operator"
+                        + " and dispatched by another");
+            }
+            if (audienceNeedingApproval > 0 && approvedBy.equals(actor)) {
+                throw new ConflictException("notice " + noticeId + " was approved by " + actor
+                        + "; another operator must dispatch it");
             }
             boolean toAffectedList = Jdbc.queryOne(c, Boolean.class, "SELECT audience -> 'affectedAccounts' IS NOT NULL"
                     + " FROM notice WHERE id = ?", noticeId);
@@ -55,9 +68,20 @@ public class NoticeLifecycle {
                 throw new ConflictException("notice " + noticeId
                         + " is addressed to its affected-account list, and none has been uploaded");
             }
-            set(c, noticeId, NoticeStatus.DISPATCHING, "dispatched_at = now()");
+            Jdbc.update(c, "UPDATE notice SET status = ?, dispatched_at = now(), dispatched_by = ? WHERE id = ?",
+                    NoticeStatus.DISPATCHING.name(), actor, noticeId);
         });
         dispatched.fire(new NoticeDispatched(noticeId));
+    }
+
+    /** Records that {@code actor} approves a DRAFT notice for dispatch. */
+    public void approve(long noticeId, String actor) {
+        transition(noticeId, (c, status) -> {
+            if (status != NoticeStatus.DRAFT) {
+                throw refused(noticeId, status, "only a DRAFT notice can be approved");
+            }
+            Jdbc.update(c, "UPDATE notice SET approved_by = ?, approved_at = now() WHERE id = ?", actor, noticeId);
+        });
     }
 
     /** DISPATCHING to PAUSED; pausing a paused notice changes nothing. */

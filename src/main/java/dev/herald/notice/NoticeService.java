@@ -44,9 +44,11 @@ import dev.herald.render.LocaleTemplate;
 import dev.herald.render.NoticeRenderer;
 import dev.herald.render.Recipient;
 import dev.herald.render.RenderedEmail;
+import dev.herald.segment.AudienceCounter;
 import dev.herald.segment.CriteriaCompiler;
 import dev.herald.segment.Segment;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.qute.TemplateException;
 
 /** Creates notices after checking everything that could fail later, and reads them with their progress. */
 @ApplicationScoped
@@ -63,6 +65,10 @@ public class NoticeService {
     private final DeliveryCounts counts;
     private final AffectedAccounts affected;
     private final ChannelHealth health;
+    private final NoticeLifecycle lifecycle;
+    private final AudienceCounter counter;
+    private final ApprovalConfig approval;
+    private final AudienceSample sample;
     private final Set<DeliveryChannel> available = EnumSet.noneOf(DeliveryChannel.class);
     private final ObjectMapper json;
     private final Cache<Long, CompiledNotice> compiled = Caffeine.newBuilder()
@@ -71,7 +77,12 @@ public class NoticeService {
             .build();
 
     NoticeService(NoticeRenderer renderer, DeliveryCounts counts, AffectedAccounts affected, ChannelHealth health,
+            NoticeLifecycle lifecycle, AudienceCounter counter, ApprovalConfig approval, AudienceSample sample,
             Instance<ChannelSender> senders, ObjectMapper json) {
+        this.sample = sample;
+        this.lifecycle = lifecycle;
+        this.counter = counter;
+        this.approval = approval;
         this.renderer = renderer;
         this.counts = counts;
         this.affected = affected;
@@ -81,7 +92,7 @@ public class NoticeService {
     }
 
     @Transactional
-    public Created create(NoticeRequest request, String idempotencyKey) {
+    public Created create(NoticeRequest request, String idempotencyKey, String actor) {
         String hash = hash(request);
         if (idempotencyKey != null) {
             Notice earlier = Notice.find("idempotencyKey", idempotencyKey).firstResult();
@@ -101,6 +112,7 @@ public class NoticeService {
         notice.templates = json.valueToTree(request.templates());
         notice.idempotencyKey = idempotencyKey;
         notice.requestHash = hash;
+        notice.createdBy = actor;
         notice.persistAndFlush();
         Notice.getEntityManager().refresh(notice);
         return new Created(view(notice), false);
@@ -119,6 +131,51 @@ public class NoticeService {
     @Transactional
     public NoticeView get(long id) {
         return view(find(id));
+    }
+
+    /**
+     * DRAFT to DISPATCHING by {@code actor}: a notice whose audience is larger than the approval
+     * threshold must have been approved by another operator. Answers the audience's size.
+     */
+    public long dispatch(long id, String actor) {
+        Notice notice = QuarkusTransaction.requiringNew().call(() -> find(id));
+        long audience = audienceSize(notice);
+        if (notice.status == NoticeStatus.DRAFT) {
+            renderForSample(notice);
+        }
+        lifecycle.dispatch(id, actor, audience > approval.audienceThreshold() ? audience : 0);
+        return audience;
+    }
+
+    /**
+     * Renders the notice, on every channel it is sent by, for a sample of its real audience: a template
+     * that fails for some customers (an attribute of an unexpected shape, a size limit) is refused
+     * here, naming the customer, instead of failing their deliveries one after another.
+     */
+    private void renderForSample(Notice notice) {
+        Map<String, LocaleTemplate> templates = json.convertValue(notice.templates, TEMPLATES);
+        CompiledNotice compiledNotice = compiled(notice.id);
+        for (AudienceSample.Sampled sampled : sample.of(notice.id, notice.audience, templates.keySet(),
+                renderer.dataUsed(templates))) {
+            try {
+                if (notice.channels.contains(DeliveryChannel.EMAIL.name())) {
+                    renderer.render(compiledNotice, sampled.recipient());
+                }
+                if (notice.channels.contains(DeliveryChannel.PUSH.name())) {
+                    renderer.renderPush(compiledNotice, sampled.recipient());
+                }
+            } catch (TemplateException e) {
+                throw new RefusedException(RefusedException.Reason.UNPROCESSABLE, "Templates fail for a customer",
+                        "the templates fail for customer '" + sampled.recipient().id() + "' (" + sampled.why()
+                                + "): " + NoticeRenderer.describe(e)
+                                + "; nothing was sent: create a corrected notice");
+            }
+        }
+    }
+
+    private long audienceSize(Notice notice) {
+        return audienceOf(notice).affectedAccounts() != null ? affected.count(notice.id)
+                : counter.count(CriteriaCompiler.forAudience(notice.audience));
     }
 
     /** Uploads the affected-account list of a DRAFT notice addressed to it. */
@@ -183,7 +240,8 @@ public class NoticeService {
                 .toList() : List.of();
         return new NoticeView(n.id, n.name, n.status, n.channels, n.fallback, n.audience, n.variables, n.fallbackLocale,
                 n.templates, n.createdAt, n.dispatchedAt, n.plannedAt, n.completedAt, n.pausedAt, n.cancelledAt,
-                n.pauseReason, counts.progress(n.id, n.dispatchedAt, n.completedAt).withPausedChannels(paused));
+                n.pauseReason, n.createdBy, n.approvedBy, n.approvedAt, n.dispatchedBy,
+                counts.progress(n.id, n.dispatchedAt, n.completedAt).withPausedChannels(paused));
     }
 
     private Created replay(Notice earlier, String hash) {

@@ -18,6 +18,11 @@ import dev.herald.render.CompiledNotice.Part;
 import io.quarkus.qute.Engine;
 import io.quarkus.qute.Expression;
 import io.quarkus.qute.HtmlEscaper;
+import io.quarkus.qute.IfSectionHelper;
+import io.quarkus.qute.LoopSectionHelper;
+import io.quarkus.qute.SetSectionHelper;
+import io.quarkus.qute.WhenSectionHelper;
+import io.quarkus.qute.WithSectionHelper;
 import io.quarkus.qute.RawString;
 import io.quarkus.qute.SectionBlock;
 import io.quarkus.qute.Template;
@@ -45,12 +50,26 @@ public class NoticeRenderer {
 
     private static final HtmlEscaper ESCAPER = new HtmlEscaper(List.of(Variant.TEXT_HTML));
 
+    /**
+     * Only the sections a notice needs: conditions, loops, aliases. No {#eval} (it would run customer
+     * data as template code), {#include} or {#insert}.
+     */
     private final Engine engine = Engine.builder()
-            .addDefaults()
+            .addDefaultValueResolvers()
+            .addSectionHelpers(new IfSectionHelper.Factory(), new LoopSectionHelper.Factory(),
+                    new WithSectionHelper.Factory(), new SetSectionHelper.Factory(),
+                    new WhenSectionHelper.Factory())
             .addResultMapper(ESCAPER)
             .strictRendering(true)
             .removeStandaloneLines(true)
             .build();
+
+    /** Items one loop may repeat over a literal count ({#for i in 100}): a template cannot blow up a message. */
+    static final int MAX_LOOP = 100;
+    /** Rendered sizes, checked at every render: a subject within RFC 5322's line limit, bodies within reason. */
+    static final int MAX_SUBJECT = 998;
+    static final int MAX_TEXT = 1_000_000;
+    static final int MAX_HTML = 2_000_000;
 
     /** Every problem in a notice's templates, each named by its field path, or an empty list. */
     public List<FieldError> check(Map<String, LocaleTemplate> templates, List<String> variables) {
@@ -79,6 +98,35 @@ public class NoticeRenderer {
         return errors;
     }
 
+    /** The customer data a notice's templates read: the attributes and customer fields they name. */
+    public record DataUsed(Set<String> attributes, Set<String> fields) {
+    }
+
+    public DataUsed dataUsed(Map<String, LocaleTemplate> templates) {
+        Set<String> attributes = new TreeSet<>();
+        Set<String> fields = new TreeSet<>();
+        for (LocaleTemplate template : templates.values()) {
+            List<String> contents = new ArrayList<>(List.of(template.subject(), template.html(), template.text()));
+            contents.addAll(sectionsOf(template.sections()).values());
+            if (template.push() != null) {
+                contents.addAll(List.of(template.push().title(), template.push().body()));
+            }
+            for (String content : contents) {
+                for (Expression expression : parse(content, Variant.TEXT_PLAIN).getExpressions()) {
+                    List<Expression.Part> parts = expression.getParts();
+                    if (parts.size() > 1 && parts.get(0).getName().equals("customer")) {
+                        String field = parts.get(1).getName();
+                        fields.add(field);
+                        if (field.equals("attributes") && parts.size() > 2) {
+                            attributes.add(parts.get(2).getName());
+                        }
+                    }
+                }
+            }
+        }
+        return new DataUsed(attributes, fields);
+    }
+
     public CompiledNotice compile(long noticeId, String noticeName, Map<String, LocaleTemplate> templates,
             String fallbackLocale) {
         Map<String, CompiledLocale> locales = new LinkedHashMap<>();
@@ -105,9 +153,19 @@ public class NoticeRenderer {
             htmlSections.put(name, part.isConstant() ? part.constantHtml() : new RawString(ESCAPER.map(text, null)));
         });
         data.put("sections", htmlSections);
-        String html = locale.html().render(data);
+        String html = bounded("html", locale.html().render(data), MAX_HTML);
         data.put("sections", textSections);
-        return new RenderedEmail(locale.locale(), subject, html, locale.text().render(data));
+        return new RenderedEmail(locale.locale(), bounded("subject", subject, MAX_SUBJECT), html,
+                bounded("text", locale.text().render(data), MAX_TEXT));
+    }
+
+    /** A rendered part over its limit fails like a template error: the notice is refused, or paused, naming it. */
+    private static String bounded(String part, String rendered, int limit) {
+        if (rendered.length() > limit) {
+            throw new TemplateException("the " + part + " renders to " + rendered.length() + " characters; at most "
+                    + limit + " are allowed");
+        }
+        return rendered;
     }
 
     /** The push text for one customer; title and body are one line each, as a lock screen shows them. */
@@ -161,6 +219,17 @@ public class NoticeRenderer {
             return;
         }
         Set<String> aliases = aliasesIn(template);
+        for (TemplateNode node : template.findNodes(TemplateNode::isSection)) {
+            String count = node.asSection().getBlocks().get(0).parameters.get("iterable");
+            if (count != null && count.matches("\\d+") && Long.parseLong(count) > MAX_LOOP) {
+                errors.add(new FieldError(path, "line " + node.getOrigin().getLine() + ": a loop repeats " + count
+                        + " times; at most " + MAX_LOOP));
+            } else if (count != null && count.startsWith("customer.") && !count.startsWith("customer.tags")) {
+                // A customer's single values are not lists; a number among them would let data decide the size.
+                errors.add(new FieldError(path, "line " + node.getOrigin().getLine() + ": a loop over " + count
+                        + "; loops may run over customer.tags, a variable or a count of at most " + MAX_LOOP));
+            }
+        }
         for (Expression expression : template.getExpressions()) {
             if (expression.isLiteral() || expression.getParts().isEmpty()) {
                 continue;
@@ -179,9 +248,37 @@ public class NoticeRenderer {
                 if (!expression.getParts().get(1).isVirtualMethod() && !properties.contains(property)) {
                     errors.add(new FieldError(path, lineOf(expression) + "unknown variable '" + root + "." + property
                             + "'; " + root + " has " + properties));
+                    continue;
+                }
+                String beyond = beyondValue(expression, root, property);
+                if (beyond != null) {
+                    errors.add(new FieldError(path, lineOf(expression) + beyond));
                 }
             }
         }
+    }
+
+    /**
+     * The data model, checked where it is known: customer fields, attribute values (text, numbers,
+     * true or false: {@link dev.herald.customer.CustomerInput}), notice fields and sections are single
+     * values, so {customer.attributes.plan.nope} can never render; only methods such as .or(…) apply.
+     */
+    private static String beyondValue(Expression expression, String root, String property) {
+        int valueAt = switch (root) {
+            case "customer" -> property.equals("tags") ? -1 : property.equals("attributes") ? 3 : 2;
+            case "notice", "sections" -> 2;
+            default -> -1; // vars hold what the affected-account list gives: only a real audience tells
+        };
+        List<Expression.Part> parts = expression.getParts();
+        for (int i = valueAt; valueAt > 0 && i < parts.size(); i++) {
+            if (!parts.get(i).isVirtualMethod() && !parts.get(i).getName().equals("orEmpty")) {
+                String value = parts.subList(0, i).stream().map(Expression.Part::getName)
+                        .collect(java.util.stream.Collectors.joining("."));
+                return "'" + value + "' is a single value (text, a number or true/false); it has no property '"
+                        + parts.get(i).getName() + "' in {" + expression.toOriginalString() + "}";
+            }
+        }
+        return null;
     }
 
     /** Renders every template once with a full sample customer, to catch what only shows at render time. */
@@ -238,10 +335,21 @@ public class NoticeRenderer {
         return "line " + expression.getOrigin().getLine() + ": ";
     }
 
-    private static String describe(TemplateException e) {
-        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    /** A template error on one line, naming the kinds of values a template author knows rather than Java's. */
+    public static String describe(TemplateException e) {
+        String message = e.getMessage() == null ? "the template failed" : e.getMessage();
+        for (Map.Entry<Pattern, String> kind : VALUE_KINDS.entrySet()) {
+            message = kind.getKey().matcher(message).replaceAll(kind.getValue());
+        }
         return message.replaceAll("\\s+", " ").strip();
     }
+
+    private static final Map<Pattern, String> VALUE_KINDS = Map.of(
+            Pattern.compile("\"?java\\.lang\\.String\"?"), "text",
+            Pattern.compile("\"?java\\.lang\\.(Integer|Long|Double|Float|Short|Byte|Number)\"?|\"?java\\.math\\.Big\\w+\"?"), "a number",
+            Pattern.compile("\"?java\\.lang\\.Boolean\"?"), "true/false",
+            Pattern.compile("\"?java\\.util\\.[\\w.$]*(Map|AbsentAsEmpty)\"?|\"?dev\\.herald[\\w.$]*AbsentAsEmpty\"?"), "a map",
+            Pattern.compile("\"?java\\.util\\.[\\w.$]*(List|Collection)\"?"), "a list");
 
     private static Map<String, String> sectionsOf(LocaleTemplate.Sections s) {
         Map<String, String> sections = new LinkedHashMap<>();

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.ops.InvalidInputException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * Compiles the audience criteria language of DESIGN.md §4 to SQL. Values only ever travel as bind
@@ -44,6 +45,19 @@ public final class CriteriaCompiler {
         CriteriaCompiler compiler = new CriteriaCompiler();
         String sql = compiler.node(criteria, path);
         return new SqlCondition(sql, List.copyOf(compiler.params));
+    }
+
+    /** The condition a notice's audience ({"criteria": …}, {"segmentId": …} or an affected list) puts on customers. */
+    public static SqlCondition forAudience(JsonNode audience) {
+        if (audience.has("criteria")) {
+            return compile(audience.get("criteria"), "audience.criteria");
+        }
+        if (audience.has("segmentId")) {
+            long segmentId = audience.get("segmentId").asLong();
+            Segment segment = QuarkusTransaction.requiringNew().call(() -> Segment.<Segment>findById(segmentId));
+            return compile(segment.criteria, "segment.criteria");
+        }
+        return SqlCondition.ALWAYS;
     }
 
     private String node(JsonNode node, String path) {

@@ -1,5 +1,6 @@
 package dev.herald.segment;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -17,6 +18,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.herald.ops.NotFoundException;
 import dev.herald.ops.ConflictException;
+import dev.herald.security.Roles;
 import dev.herald.segment.SegmentDtos.AudienceCount;
 import dev.herald.segment.SegmentDtos.CountRequest;
 import dev.herald.segment.SegmentDtos.SegmentRequest;
@@ -26,6 +28,7 @@ import dev.herald.segment.SegmentDtos.SegmentView;
 @Tag(name = "Segments")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.NOTIFIER)
 public class SegmentResource {
 
     private final AudienceCounter counter;

@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.herald.support.DefaultToken;
 import dev.herald.support.Fixtures;
 import dev.herald.support.StoppableSmtpServer;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,6 +27,7 @@ import io.restassured.path.json.JsonPath;
  * back every delivery ends SENT, none FAILED, none twice.
  */
 @QuarkusTest
+@ExtendWith(DefaultToken.class)
 @TestProfile(ChannelOutageTest.CrashingRelay.class)
 class ChannelOutageTest {
 

@@ -12,9 +12,11 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.herald.standin.ApnsStandIn;
 import dev.herald.standin.FcmStandIn;
+import dev.herald.support.DefaultToken;
 import dev.herald.support.Fixtures;
 import dev.herald.support.PushStandIns;
 import dev.herald.support.ScriptedSmtpServer;
@@ -31,6 +33,7 @@ import io.restassured.path.json.JsonPath;
  * made and linked, nothing is sent twice.
  */
 @QuarkusTest
+@ExtendWith(DefaultToken.class)
 @TestProfile(SmtpRepliesTest.ScriptedRelay.class)
 class PushFallbackTest {
 

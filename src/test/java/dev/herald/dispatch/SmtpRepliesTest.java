@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.herald.support.DefaultToken;
 import dev.herald.support.Fixtures;
 import dev.herald.support.PushStandIns;
 import dev.herald.support.ScriptedSmtpServer;
@@ -26,6 +28,7 @@ import io.restassured.path.json.JsonPath;
  * 5xx FAILED with the reply kept; and the counts add up exactly.
  */
 @QuarkusTest
+@ExtendWith(DefaultToken.class)
 @TestProfile(SmtpRepliesTest.ScriptedRelay.class)
 class SmtpRepliesTest {
 

@@ -5,6 +5,8 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -14,6 +16,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * Every test class shares one application start.
  */
 @QuarkusTest
+@ExtendWith(DefaultToken.class)
 @QuarkusTestResource(value = SmtpServer.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = PushStandIns.class, restrictToAnnotatedClass = false)
 @Target(ElementType.TYPE)

@@ -78,7 +78,7 @@ public final class Benchmark {
         long maxLive = 0;
         JsonNode notice;
         long deadline = System.nanoTime() + Duration.ofHours(3).toNanos();
-        try (LatencyProbe probe = new LatencyProbe(herald.base(), noticeId, options.customers())) {
+        try (LatencyProbe probe = new LatencyProbe(herald.base(), herald.token(), noticeId, options.customers())) {
             while (true) {
                 notice = herald.notice(noticeId);
                 Map<String, Long> memory = memory();

@@ -152,7 +152,7 @@ public final class Chaos {
             result.put("pushDuplicates", fcm.accepted() - fcm.distinctAccepted());
             result.put("pushLost", options.pushCustomers() - fcm.distinctAccepted());
             try (Connection db = herald.database(); PreparedStatement statement = db.prepareStatement(
-                    "SELECT count(*) FILTER (WHERE status <> 'SENT') FROM delivery WHERE notice_id = ?")) {
+                    "SELECT count(*) FILTER (WHERE status IN ('PENDING', 'QUEUED')) FROM delivery WHERE notice_id = ?")) {
                 statement.setLong(1, notice);
                 try (ResultSet row = statement.executeQuery()) {
                     row.next();
@@ -165,7 +165,7 @@ public final class Chaos {
         }
     }
 
-    private Herald herald(int smtpPort, FcmStandIn fcm) {
+    private Herald herald(int smtpPort, FcmStandIn fcm) throws Exception {
         Map<String, String> environment = new HashMap<>(Herald.environment(fcm));
         environment.put("HERALD_DISPATCH_BATCH_SIZE", String.valueOf(BATCH_SIZE));
         // A lost broker message is published again after this delay (5 minutes in production).

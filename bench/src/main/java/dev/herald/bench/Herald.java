@@ -37,20 +37,31 @@ final class Herald {
     private final Path log;
     private final Map<String, String> environment;
     private final String base;
+    private final String operator;
+    private final String approver;
     private Process process;
 
     /**
      * @param environment configuration for Herald beyond the database, queue and SMTP relay
      */
-    Herald(Options options, int smtpPort, Path log, Map<String, String> environment) {
+    Herald(Options options, int smtpPort, Path log, Map<String, String> environment) throws Exception {
         if (!Files.exists(options.jar())) {
             throw new IllegalStateException(options.jar() + " is missing: build Herald first (./mvnw package -DskipTests)");
         }
         this.options = options;
         this.smtpPort = smtpPort;
         this.log = log;
-        this.environment = environment;
+        BenchTokens tokens = new BenchTokens(log.getParent());
+        this.environment = new HashMap<>(environment);
+        this.environment.putAll(tokens.environment());
+        this.operator = tokens.mint("bench", "admin");
+        this.approver = tokens.mint("bench-approver", "operator");
         this.base = "http://127.0.0.1:" + options.port();
+    }
+
+    /** The bench's bearer token: an admin, which may do everything. */
+    String token() {
+        return operator;
     }
 
     String base() {
@@ -138,7 +149,7 @@ final class Herald {
     double importCustomers(long n, long withDevice) throws Exception {
         long start = System.nanoTime();
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/customers/import"))
-                .header("Content-Type", "application/x-ndjson")
+                .header("Content-Type", "application/x-ndjson").header("Authorization", "Bearer " + operator)
                 .POST(HttpRequest.BodyPublishers.ofInputStream(
                         () -> new CustomerGenerator(n, withDevice, CustomerGenerator.Format.NDJSON)))
                 .timeout(Duration.ofHours(2))
@@ -203,7 +214,9 @@ final class Herald {
         }
     }
 
+    /** Approves the notice as a second operator (the two-person rule), then dispatches it. */
     void dispatch(long noticeId) throws Exception {
+        check(send("/v1/notices/" + noticeId + "/approve", "", approver), 200);
         check(post("/v1/notices/" + noticeId + "/dispatch", ""), 202);
     }
 
@@ -212,12 +225,17 @@ final class Herald {
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + operator)
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return send(path, json, operator);
+    }
+
+    private HttpResponse<String> send(String path, String json, String token) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(json)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }

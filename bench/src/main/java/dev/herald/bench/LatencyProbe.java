@@ -22,13 +22,13 @@ final class LatencyProbe implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    LatencyProbe(String base, long noticeId, long customers) {
+    LatencyProbe(String base, String token, long noticeId, long customers) {
         thread = new Thread(() -> {
             SplittableRandom random = new SplittableRandom(7);
             while (running) {
                 time(base + "/v1/customers/" + CustomerGenerator.id(random.nextLong(customers)) + "/deliveries",
-                        customerMicros);
-                time(base + "/v1/notices/" + noticeId + "/progress", progressMicros);
+                        token, customerMicros);
+                time(base + "/v1/notices/" + noticeId + "/progress", token, progressMicros);
                 try {
                     Thread.sleep(50);
                 } catch (InterruptedException e) {
@@ -39,10 +39,11 @@ final class LatencyProbe implements AutoCloseable {
         thread.start();
     }
 
-    private void time(String url, List<Long> into) {
+    private void time(String url, String token, List<Long> into) {
         long start = System.nanoTime();
         try {
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                    .header("Authorization", "Bearer " + token).build(),
                     HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() == 200) {
                 into.add((System.nanoTime() - start) / 1000);

@@ -47,7 +47,7 @@ public class EmailSender implements ChannelSender {
             } catch (TemplateException e) {
                 // The notice's templates, not this customer, are at fault: every other message would fail too.
                 throw new SendingHaltedException("the email template fails for customer " + job.recipient().id()
-                        + ": " + NoticeRenderer.oneLine(String.valueOf(e.getMessage())));
+                        + ": " + NoticeRenderer.describe(e));
             } catch (MessagingException e) {
                 outcomes.report(Outcome.failed(job.deliveryId(), "cannot build the message: " + e.getMessage()));
             }

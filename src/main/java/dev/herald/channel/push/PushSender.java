@@ -107,7 +107,7 @@ public class PushSender implements ChannelSender {
                 } catch (TemplateException e) {
                     // The notice's templates, not this customer, are at fault: every other push would fail too.
                     answers.halt("the push template fails for customer " + job.recipient().id() + ": "
-                            + NoticeRenderer.oneLine(String.valueOf(e.getMessage())));
+                            + NoticeRenderer.describe(e));
                     break;
                 }
                 PushMessage message = new PushMessage(job.noticeId(), job.deliveryId(), device, text);

@@ -115,6 +115,12 @@ class EmailEventsTest {
         given().contentType("application/json").header("X-Herald-Signature",
                 "t=" + Instant.now().getEpochSecond() + ",v1=" + "00".repeat(32)).body(body).post("/v1/events/email")
                 .then().statusCode(401).body("detail", equalTo("X-Herald-Signature does not match the body"));
+        for (String garbled : List.of("garbage", "t=soon,v1=zz", "v1=" + "00".repeat(32), "t=1")) {
+            given().contentType("application/json").header("X-Herald-Signature", garbled).body(body)
+                    .post("/v1/events/email")
+                    .then().statusCode(401).contentType("application/problem+json")
+                    .body("detail", containsString("X-Herald-Signature"));
+        }
         long stale = Instant.now().minusSeconds(3600).getEpochSecond();
         given().contentType("application/json").header("X-Herald-Signature", signature(stale, body)).body(body)
                 .post("/v1/events/email")

@@ -1,0 +1,76 @@
+package dev.herald.security;
+
+import jakarta.enterprise.context.RequestScoped;
+
+import dev.herald.delivery.DeliveryViews.DeliveryPage;
+import dev.herald.delivery.DeliveryViews.DeliveryView;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.vertx.core.http.HttpServerRequest;
+
+/** Who is calling, as the audit log and the masking of contact data need it. */
+@RequestScoped
+public class Caller {
+
+    private final SecurityIdentity identity;
+    private final HttpServerRequest request;
+
+    Caller(SecurityIdentity identity, HttpServerRequest request) {
+        this.identity = identity;
+        this.request = request;
+    }
+
+    /** The token's user (upn, preferred_username or subject). */
+    public String name() {
+        return identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName();
+    }
+
+    /** The caller's address, and the first address a proxy says it forwarded for, when it says so. */
+    public String address() {
+        String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+        String forwarded = request.getHeader("X-Forwarded-For");
+        return forwarded == null ? remote : forwarded.split(",")[0].strip() + " (via " + remote + ")";
+    }
+
+    /** Whether contact data (email addresses, device tokens) is shown whole to this caller. */
+    public boolean seesContactData() {
+        return identity.hasRole(Roles.SUPPORT_PII) || identity.hasRole(Roles.NOTIFIER);
+    }
+
+    /** "m***@example.com", unless the caller sees contact data. */
+    public String email(String email) {
+        if (email == null || seesContactData()) {
+            return email;
+        }
+        int at = email.indexOf('@');
+        return at <= 0 ? "***" : email.charAt(0) + "***" + email.substring(at);
+    }
+
+    /** A device token with all but its last six characters hidden, unless the caller sees contact data. */
+    public String token(String token) {
+        if (token == null || seesContactData() || token.length() <= 6) {
+            return token;
+        }
+        return "…" + token.substring(token.length() - 6);
+    }
+
+    /**
+     * A delivery's destination, masked unless the caller sees contact data: an email address as
+     * {@link #email} does, a push destination ("PLATFORM:app:token") with its token masked.
+     */
+    public String destination(String destination) {
+        if (destination == null || seesContactData()) {
+            return destination;
+        }
+        String[] push = destination.split(":", 3);
+        return push.length == 3 ? push[0] + ":" + push[1] + ":" + token(push[2]) : email(destination);
+    }
+
+    /** The page with its destinations masked as {@link #destination} does. */
+    public DeliveryPage masked(DeliveryPage page) {
+        return new DeliveryPage(page.items().stream().map(this::masked).toList(), page.next());
+    }
+
+    public DeliveryView masked(DeliveryView view) {
+        return view.withDestination(destination(view.destination()));
+    }
+}
