@@ -1,8 +1,13 @@
 package dev.herald.channel;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.herald.delivery.DeliveryChannel;
+import dev.herald.ops.FieldError;
+import dev.herald.render.CompiledNotice;
+import dev.herald.render.LocaleTemplate;
+import dev.herald.render.Recipient;
 
 /**
  * The port every channel implements to send: the delivery engine claims a batch, prepares the jobs,
@@ -26,4 +31,18 @@ public interface ChannelSender {
 
     /** Whether the provider answers again, after it was found unavailable. */
     boolean probe();
+
+    /**
+     * The exact bytes {@link #send} hands the provider for this job (a MIME message, a push payload):
+     * the evidence re-renders a delivery with it and compares its SHA-256 with the one recorded.
+     *
+     * @throws io.quarkus.qute.TemplateException the templates fail for this customer
+     */
+    byte[] content(DeliveryJob job);
+
+    /** Renders what this channel sends the customer, to find templates that fail before anything is sent. */
+    void render(CompiledNotice notice, Recipient recipient);
+
+    /** What this channel needs of a notice's templates and they lack, each named by its field. */
+    List<FieldError> templateProblems(Map<String, LocaleTemplate> templates);
 }

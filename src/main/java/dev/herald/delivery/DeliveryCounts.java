@@ -45,6 +45,24 @@ public class DeliveryCounts {
                 noticeId);
     }
 
+    /** When a message of the notice was first and last accepted by a provider, or nulls. */
+    public record FirstAndLast(OffsetDateTime first, OffsetDateTime last) {
+    }
+
+    public FirstAndLast firstAndLast(long noticeId) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT min(first_at), max(last_at) FROM delivery_count WHERE notice_id = ? AND status = 'SENT'")) {
+            statement.setLong(1, noticeId);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return new FirstAndLast(row.getObject(1, OffsetDateTime.class), row.getObject(2, OffsetDateTime.class));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading delivery times failed", e);
+        }
+    }
+
     public Progress progress(long noticeId, OffsetDateTime dispatchedAt, OffsetDateTime completedAt) {
         Map<DeliveryChannel, Map<DeliveryStatus, Long>> byChannel = new EnumMap<>(DeliveryChannel.class);
         Map<DeliveryStatus, Long> byStatus = new EnumMap<>(DeliveryStatus.class);

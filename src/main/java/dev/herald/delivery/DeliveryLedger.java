@@ -134,13 +134,15 @@ public class DeliveryLedger {
      */
     private static final String RECORD = """
             WITH v AS (
-                   SELECT * FROM unnest(?::bigint[], ?::delivery_status[], ?::timestamptz[], ?::text[], ?::text[], ?::text[])
-                          AS v(id, status, next_attempt_at, error, provider_id, event)),
+                   SELECT * FROM unnest(?::bigint[], ?::delivery_status[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],
+                                        ?::bytea[])
+                          AS v(id, status, next_attempt_at, error, provider_id, event, content)),
                  moved AS (
                    UPDATE delivery d
                       SET status = v.status, attempts = d.attempts + 1, updated_at = now(),
                           next_attempt_at = v.next_attempt_at, last_error = v.error,
-                          provider_message_id = coalesce(v.provider_id, d.provider_message_id)
+                          provider_message_id = coalesce(v.provider_id, d.provider_message_id),
+                          content_sha256 = coalesce(v.content, d.content_sha256)
                      FROM v, delivery o
                     WHERE d.notice_id = ? AND d.id = v.id AND o.notice_id = d.notice_id AND o.id = d.id
                       AND (%1$s = 'QUEUED' OR (d.status = 'CANCELLED' AND v.status = 'SENT'))
@@ -149,12 +151,15 @@ public class DeliveryLedger {
                    INSERT INTO delivery_event (notice_id, delivery_id, kind, detail)
                    SELECT ?, id, event, error FROM moved WHERE event IS NOT NULL),
                  counted AS (
-                   INSERT INTO delivery_count AS dc (notice_id, channel, status, count)
-                   SELECT ?, channel, status, sum(n)
+                   INSERT INTO delivery_count AS dc (notice_id, channel, status, count, first_at, last_at)
+                   SELECT ?, channel, status, sum(n), CASE WHEN sum(n) > 0 THEN now() END,
+                          CASE WHEN sum(n) > 0 THEN now() END
                      FROM (SELECT channel, was AS status, -1 AS n FROM moved
                            UNION ALL SELECT channel, now, 1 FROM moved) m
                     GROUP BY channel, status HAVING sum(n) <> 0 ORDER BY channel, status
-                   ON CONFLICT (notice_id, channel, status) DO UPDATE SET count = dc.count + excluded.count)
+                   ON CONFLICT (notice_id, channel, status) DO UPDATE SET count = dc.count + excluded.count,
+                          first_at = coalesce(dc.first_at, excluded.first_at),
+                          last_at = coalesce(excluded.last_at, dc.last_at))
             SELECT count(*), coalesce(array_agg(id) FILTER (WHERE now = 'FAILED'), '{}') FROM moved
             """.formatted(stateAgainst("d", LEASED), stateAgainst("o", LEASED));
 
@@ -486,6 +491,7 @@ public class DeliveryLedger {
         Object[] errors = new Object[n];
         Object[] providerIds = new Object[n];
         Object[] events = new Object[n];
+        byte[][] contents = new byte[n][];
         for (int i = 0; i < n; i++) {
             Outcome outcome = outcomes.get(i);
             Outcome.Resolved r = retries.resolve(outcome, attempts.getOrDefault(outcome.deliveryId(), 0) + 1, now);
@@ -495,6 +501,7 @@ public class DeliveryLedger {
             errors[i] = r.error();
             providerIds[i] = r.providerMessageId();
             events[i] = r.event();
+            contents[i] = r.contentSha256();
         }
         try (PreparedStatement statement = c.prepareStatement(RECORD)) {
             statement.setArray(1, c.createArrayOf("bigint", ids));
@@ -503,9 +510,10 @@ public class DeliveryLedger {
             statement.setArray(4, c.createArrayOf("text", errors));
             statement.setArray(5, c.createArrayOf("text", providerIds));
             statement.setArray(6, c.createArrayOf("text", events));
-            statement.setLong(7, noticeId);
+            statement.setArray(7, c.createArrayOf("bytea", contents));
             statement.setLong(8, noticeId);
             statement.setLong(9, noticeId);
+            statement.setLong(10, noticeId);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 return new Recorded(rows.getInt(1), List.of((Long[]) rows.getArray(2).getArray()));
@@ -644,6 +652,41 @@ public class DeliveryLedger {
             Jdbc.update(c, "DELETE FROM dispatch_window WHERE notice_id = ?", noticeId);
         }
         return cancelled;
+    }
+
+    /**
+     * Makes room for a notice's deliveries: a partition of their own, with the fillfactor that keeps
+     * outcome writes HOT, so that they can later be removed whole ({@link #remove}). Attaching takes a
+     * lock that lets every other notice's reads and writes go on. Idempotent; needs a transaction.
+     */
+    public void open(Connection c, long noticeId) throws SQLException {
+        String partition = partition(noticeId);
+        if (Jdbc.queryOne(c, Boolean.class, "SELECT to_regclass(?) IS NULL", partition)) {
+            Jdbc.update(c, "CREATE TABLE " + partition + " (LIKE delivery INCLUDING DEFAULTS) WITH (fillfactor = 80)");
+            Jdbc.update(c, "ALTER TABLE delivery ATTACH PARTITION " + partition + " FOR VALUES IN (" + noticeId + ")");
+        }
+    }
+
+    /**
+     * Removes every delivery of a finished notice, with their timeline events and leases: the partition
+     * is detached without blocking other notices, then dropped. Runs outside a transaction
+     * (DETACH CONCURRENTLY cannot run in one); the counters stay, as the notice's totals.
+     */
+    public void remove(Connection c, long noticeId) throws SQLException {
+        String partition = partition(noticeId);
+        if (!Jdbc.queryOne(c, Boolean.class, "SELECT to_regclass(?) IS NULL", partition)) {
+            if (Jdbc.queryOne(c, Boolean.class, "SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = ?::regclass)",
+                    partition)) {
+                Jdbc.update(c, "ALTER TABLE delivery DETACH PARTITION " + partition + " CONCURRENTLY");
+            }
+            Jdbc.update(c, "DROP TABLE " + partition);
+        }
+        Jdbc.update(c, "DELETE FROM delivery_event WHERE notice_id = ?", noticeId);
+        Jdbc.update(c, "DELETE FROM delivery_lease WHERE notice_id = ?", noticeId);
+    }
+
+    private static String partition(long noticeId) {
+        return "delivery_" + noticeId;
     }
 
     /** Forgets the dispatch windows of a notice that is finished. */

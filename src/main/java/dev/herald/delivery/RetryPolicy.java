@@ -20,18 +20,19 @@ public class RetryPolicy {
     Outcome.Resolved resolve(Outcome outcome, int attempts, Instant now) {
         long id = outcome.deliveryId();
         return switch (outcome.kind()) {
-            case SENT -> new Outcome.Resolved(id, DeliveryStatus.SENT, null, null, null, outcome.providerMessageId());
-            case FAILED -> new Outcome.Resolved(id, DeliveryStatus.FAILED, null, outcome.detail(), "FAILED", null);
+            case SENT -> new Outcome.Resolved(id, DeliveryStatus.SENT, null, null, null, outcome.providerMessageId(),
+                    outcome.contentSha256());
+            case FAILED -> new Outcome.Resolved(id, DeliveryStatus.FAILED, null, outcome.detail(), "FAILED", null, null);
             case RETRY -> {
                 if (attempts >= config.maxAttempts()) {
                     yield new Outcome.Resolved(id, DeliveryStatus.FAILED, null,
-                            "gave up after " + attempts + " attempts; last: " + outcome.detail(), "FAILED", null);
+                            "gave up after " + attempts + " attempts; last: " + outcome.detail(), "FAILED", null, null);
                 }
                 Instant next = now.plus(delayAfter(attempts));
                 if (outcome.notBefore() != null && outcome.notBefore().isAfter(next)) {
                     next = outcome.notBefore();
                 }
-                yield new Outcome.Resolved(id, DeliveryStatus.PENDING, next, outcome.detail(), "RETRY_SCHEDULED", null);
+                yield new Outcome.Resolved(id, DeliveryStatus.PENDING, next, outcome.detail(), "RETRY_SCHEDULED", null, null);
             }
         };
     }

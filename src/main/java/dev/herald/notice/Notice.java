@@ -68,4 +68,13 @@ public class Notice extends PanacheEntityBase {
     public OffsetDateTime approvedAt;
     @Column(name = "dispatched_by", insertable = false, updatable = false)
     public String dispatchedBy;
+    public List<String> jurisdictions;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public JsonNode facts;
+    /** What the content checks found worth a second look when the notice was created. */
+    public List<String> warnings;
+    @Column(name = "evidence_archive", insertable = false, updatable = false)
+    public String evidenceArchive;
+    @Column(name = "purged_at", insertable = false, updatable = false)
+    public OffsetDateTime purgedAt;
 }

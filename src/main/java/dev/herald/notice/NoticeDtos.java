@@ -17,6 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.Progress;
+import dev.herald.evidence.BreachFacts;
+import dev.herald.evidence.Jurisdiction;
 import dev.herald.ops.Rejections.Rejection;
 import dev.herald.render.LocaleTemplate;
 
@@ -35,10 +37,17 @@ public final class NoticeDtos {
             @Size(max = 50) List<@Pattern(regexp = "[A-Za-z][A-Za-z0-9_]{0,49}", message = "must be an identifier such as cardLast4") String> variables,
             @NotBlank @Pattern(regexp = LOCALE_PATTERN, message = "must be a BCP 47 language tag") String fallbackLocale,
             @NotEmpty @Size(max = 100) Map<@Pattern(regexp = LOCALE_PATTERN, message = "must be a BCP 47 language tag") String, @NotNull @Valid LocaleTemplate> templates,
-            Fallback fallback) {
+            Fallback fallback,
+            Set<@NotNull Jurisdiction> jurisdictions,
+            @NotNull @Valid BreachFacts facts) {
 
         List<String> variablesOrEmpty() {
             return variables == null ? List.of() : variables;
+        }
+
+        /** The laws declared, or the generic profile alone. */
+        Set<Jurisdiction> jurisdictionsOrGeneric() {
+            return jurisdictions == null || jurisdictions.isEmpty() ? Set.of(Jurisdiction.GENERIC) : jurisdictions;
         }
     }
 
@@ -52,7 +61,8 @@ public final class NoticeDtos {
             List<String> variables, String fallbackLocale, JsonNode templates, OffsetDateTime createdAt,
             OffsetDateTime dispatchedAt, OffsetDateTime plannedAt, OffsetDateTime completedAt, OffsetDateTime pausedAt,
             OffsetDateTime cancelledAt, String pauseReason, String createdBy, String approvedBy,
-            OffsetDateTime approvedAt, String dispatchedBy, Progress progress) {
+            OffsetDateTime approvedAt, String dispatchedBy, List<String> jurisdictions, JsonNode facts,
+            List<String> warnings, NoticeProgress progress) {
     }
 
     public record AffectedAccount(@NotBlank String customerId, Map<String, Object> variables) {

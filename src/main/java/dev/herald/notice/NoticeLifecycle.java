@@ -70,6 +70,7 @@ public class NoticeLifecycle {
             }
             Jdbc.update(c, "UPDATE notice SET status = ?, dispatched_at = now(), dispatched_by = ? WHERE id = ?",
                     NoticeStatus.DISPATCHING.name(), actor, noticeId);
+            ledger.open(c, noticeId);
         });
         dispatched.fire(new NoticeDispatched(noticeId));
     }
@@ -191,6 +192,12 @@ public class NoticeLifecycle {
     @FunctionalInterface
     private interface Transition {
         void apply(Connection connection, NoticeStatus status) throws SQLException;
+    }
+
+    /** Records that a finished notice's deliveries were removed, and where its signed evidence is kept. */
+    public void purged(long noticeId, String archive) {
+        transition(noticeId, (c, status) -> Jdbc.update(c,
+                "UPDATE notice SET purged_at = now(), evidence_archive = ? WHERE id = ?", archive, noticeId));
     }
 
     private void transition(long noticeId, Transition transition) {

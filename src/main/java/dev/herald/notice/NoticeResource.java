@@ -1,6 +1,20 @@
 package dev.herald.notice;
 
 import java.io.InputStream;
+import java.util.Map;
+
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.validation.constraints.Size;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+
+import dev.herald.customer.CustomerResource;
+import dev.herald.evidence.EvidenceExport;
+import dev.herald.evidence.SubstituteNotice;
+import dev.herald.ops.InvalidInputException;
+import dev.herald.ops.RefusedException;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.PersistenceException;
@@ -48,9 +62,15 @@ public class NoticeResource {
     private final DeliveryLookup deliveries;
     private final AuditLog audit;
     private final Caller caller;
+    private final EvidenceExport evidence;
+    private final SubstituteNotice substitute;
+    private final DeliveryContent content;
 
     NoticeResource(NoticeService notices, NoticeLifecycle lifecycle, DeliveryLookup deliveries, AuditLog audit,
-            Caller caller) {
+            Caller caller, EvidenceExport evidence, SubstituteNotice substitute, DeliveryContent content) {
+        this.evidence = evidence;
+        this.substitute = substitute;
+        this.content = content;
         this.notices = notices;
         this.lifecycle = lifecycle;
         this.deliveries = deliveries;
@@ -177,9 +197,70 @@ public class NoticeResource {
     @GET
     @Path("/{id}/progress")
     @RolesAllowed({ Roles.NOTIFIER, Roles.OPERATOR, Roles.SUPPORT })
-    @Operation(summary = "Counts by channel and status, average rate and ETA")
-    public Progress progress(@RestPath long id) {
+    @Operation(summary = "Counts by channel and status, rate and ETA; the clock against each law's deadline; "
+            + "once finished, the customers no channel reached per law and whether substitute notice is due")
+    public NoticeProgress progress(@RestPath long id) {
         return notices.get(id).progress();
+    }
+
+    @GET
+    @Path("/{id}/evidence")
+    @Produces({ CustomerResource.NDJSON, CustomerResource.CSV })
+    @RolesAllowed(Roles.OPERATOR)
+    @Operation(summary = "The signed evidence of who was told what and when",
+            description = "Streams a header (the notice and its facts), every delivery (customer, channel, destination"
+                    + " as the caller may see it, status, attempts, time and answer of its last change, SHA-256 of what"
+                    + " was sent), every customer no channel reached, then a trailer with the SHA-256 hash chain's"
+                    + " digest over all lines before it and its Ed25519 signature. Verify offline with"
+                    + " dev.herald.evidence.EvidenceVerifier and the published public key.")
+    public Response evidence(@RestPath long id,
+            @RestQuery @DefaultValue("ndjson") @Parameter(schema = @Schema(enumeration = { "ndjson", "csv" })) String format) {
+        EvidenceExport.Format chosen = switch (format) {
+            case "ndjson" -> EvidenceExport.Format.NDJSON;
+            case "csv" -> EvidenceExport.Format.CSV;
+            default -> throw InvalidInputException.of("format", "must be ndjson or csv; got '" + format + "'");
+        };
+        Map<String, Object> header = notices.evidenceHeader(id);
+        String archive = notices.evidenceArchive(id);
+        StreamingOutput body;
+        if (archive != null) {
+            if (!caller.seesContactData() || chosen != EvidenceExport.Format.NDJSON) {
+                throw new RefusedException(RefusedException.Reason.FORBIDDEN, "Archived evidence",
+                        "notice " + id + "'s deliveries were removed at the end of their retention; its archived "
+                                + "evidence (NDJSON, unmasked) is given to callers with support-pii or admin");
+            }
+            body = out -> java.nio.file.Files.copy(java.nio.file.Path.of(archive), out);
+        } else {
+            evidence.requireSigningKey();
+            body = out -> evidence.write(id, header, chosen, caller::destination, out);
+        }
+        audit.record(AuditLog.Action.EVIDENCE_EXPORTED, id, format);
+        return Response.ok(body, chosen == EvidenceExport.Format.CSV ? CustomerResource.CSV : CustomerResource.NDJSON)
+                .header("Content-Disposition", "attachment; filename=\"notice-" + id + "-evidence." + format + "\"")
+                .build();
+    }
+
+    @GET
+    @Path("/{id}/unreached")
+    @RolesAllowed({ Roles.OPERATOR, Roles.SUPPORT })
+    @Operation(summary = "The customers no channel reached, by customer id",
+            description = "Every delivery of theirs FAILED, BOUNCED or was SKIPPED (no contact data). Pages: pass "
+                    + "next as after.")
+    public SubstituteNotice.Page unreached(@RestPath long id, @RestQuery @Size(max = 200) String after,
+            @RestQuery @DefaultValue("100") @Min(1) @Max(1000) int limit) {
+        notices.get(id);
+        return substitute.page(id, after, limit);
+    }
+
+    @GET
+    @Path("/{id}/deliveries/{deliveryId}/content")
+    @RolesAllowed({ Roles.OPERATOR, Roles.SUPPORT })
+    @Operation(summary = "What a delivery sent, made again, with its hash against the one recorded",
+            description = "The message is rendered again from the stored notice and customer data; matches is true "
+                    + "when its SHA-256 equals the one recorded when it was sent. The content itself (it holds "
+                    + "contact data) only for callers with support-pii.")
+    public DeliveryContent.Content content(@RestPath long id, @RestPath long deliveryId) {
+        return content.of(id, deliveryId, caller.seesContactData());
     }
 
     @GET

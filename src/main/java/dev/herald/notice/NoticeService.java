@@ -4,9 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,6 +55,12 @@ import dev.herald.segment.CriteriaCompiler;
 import dev.herald.segment.Segment;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.qute.TemplateException;
+import dev.herald.evidence.BreachData;
+import dev.herald.evidence.BreachFacts;
+import dev.herald.evidence.ContentCheck;
+import dev.herald.evidence.DeadlineClock;
+import dev.herald.evidence.SubstituteNotice;
+import dev.herald.evidence.Jurisdiction;
 
 /** Creates notices after checking everything that could fail later, and reads them with their progress. */
 @ApplicationScoped
@@ -69,7 +81,10 @@ public class NoticeService {
     private final AudienceCounter counter;
     private final ApprovalConfig approval;
     private final AudienceSample sample;
+    private final SubstituteNotice substitute;
+    private final Cache<String, SubstituteNotice.Summary> substitutes = Caffeine.newBuilder().maximumSize(1_000).build();
     private final Set<DeliveryChannel> available = EnumSet.noneOf(DeliveryChannel.class);
+    private final List<ChannelSender> senders = new ArrayList<>();
     private final ObjectMapper json;
     private final Cache<Long, CompiledNotice> compiled = Caffeine.newBuilder()
             .maximumSize(200)
@@ -78,8 +93,9 @@ public class NoticeService {
 
     NoticeService(NoticeRenderer renderer, DeliveryCounts counts, AffectedAccounts affected, ChannelHealth health,
             NoticeLifecycle lifecycle, AudienceCounter counter, ApprovalConfig approval, AudienceSample sample,
-            Instance<ChannelSender> senders, ObjectMapper json) {
+            SubstituteNotice substitute, Instance<ChannelSender> senders, ObjectMapper json) {
         this.sample = sample;
+        this.substitute = substitute;
         this.lifecycle = lifecycle;
         this.counter = counter;
         this.approval = approval;
@@ -87,7 +103,10 @@ public class NoticeService {
         this.counts = counts;
         this.affected = affected;
         this.health = health;
-        senders.forEach(sender -> available.add(sender.channel()));
+        senders.forEach(sender -> {
+            available.add(sender.channel());
+            this.senders.add(sender);
+        });
         this.json = json;
     }
 
@@ -100,7 +119,7 @@ public class NoticeService {
                 return replay(earlier, hash);
             }
         }
-        check(request);
+        List<String> warnings = check(request);
         Notice notice = new Notice();
         notice.name = request.name();
         notice.status = NoticeStatus.DRAFT;
@@ -113,6 +132,9 @@ public class NoticeService {
         notice.idempotencyKey = idempotencyKey;
         notice.requestHash = hash;
         notice.createdBy = actor;
+        notice.jurisdictions = request.jurisdictionsOrGeneric().stream().map(Jurisdiction::name).sorted().toList();
+        notice.facts = json.valueToTree(request.facts());
+        notice.warnings = warnings;
         notice.persistAndFlush();
         Notice.getEntityManager().refresh(notice);
         return new Created(view(notice), false);
@@ -155,14 +177,19 @@ public class NoticeService {
     private void renderForSample(Notice notice) {
         Map<String, LocaleTemplate> templates = json.convertValue(notice.templates, TEMPLATES);
         CompiledNotice compiledNotice = compiled(notice.id);
+        ContentCheck.Findings findings = ContentCheck.check(jurisdictionsOf(notice), factsOf(notice), templates,
+                renderer.samples(compiledNotice, notice.variables), LocalDate.now(ZoneOffset.UTC));
+        if (!findings.errors().isEmpty()) {
+            throw new RefusedException(RefusedException.Reason.UNPROCESSABLE, "Content the law requires is missing",
+                    findings.errors().stream().map(e -> e.field() + ": " + e.message())
+                            .collect(java.util.stream.Collectors.joining("; ")));
+        }
+        List<ChannelSender> channels = senders.stream().filter(s -> notice.channels.contains(s.channel().name())).toList();
         for (AudienceSample.Sampled sampled : sample.of(notice.id, notice.audience, templates.keySet(),
                 renderer.dataUsed(templates))) {
             try {
-                if (notice.channels.contains(DeliveryChannel.EMAIL.name())) {
-                    renderer.render(compiledNotice, sampled.recipient());
-                }
-                if (notice.channels.contains(DeliveryChannel.PUSH.name())) {
-                    renderer.renderPush(compiledNotice, sampled.recipient());
+                for (ChannelSender channel : channels) {
+                    channel.render(compiledNotice, sampled.recipient());
                 }
             } catch (TemplateException e) {
                 throw new RefusedException(RefusedException.Reason.UNPROCESSABLE, "Templates fail for a customer",
@@ -211,13 +238,38 @@ public class NoticeService {
         return renderer.render(compiled(id), recipient);
     }
 
-    /** The notice's templates, compiled once per notice and kept for the workers: they never change once it exists. */
+    /**
+     * The notice's templates compiled with its breach facts, kept for the workers once it is dispatched:
+     * then nothing in it changes, and its messages carry the dispatch date. A draft's are compiled
+     * afresh, dated now.
+     */
     public CompiledNotice compiled(long id) {
-        return compiled.get(id, key -> QuarkusTransaction.requiringNew().call(() -> {
-            Notice notice = find(key);
-            return renderer.compile(key, notice.name, json.convertValue(notice.templates, TEMPLATES),
-                    notice.fallbackLocale);
-        }));
+        CompiledNotice cached = compiled.getIfPresent(id);
+        if (cached != null) {
+            return cached;
+        }
+        Notice notice = QuarkusTransaction.requiringNew().call(() -> find(id));
+        Map<String, LocaleTemplate> templates = json.convertValue(notice.templates, TEMPLATES);
+        Instant date = notice.dispatchedAt == null ? Instant.now() : notice.dispatchedAt.toInstant();
+        LocalDate day = LocalDate.ofInstant(date, ZoneOffset.UTC);
+        Map<String, Map<String, Object>> breach = new LinkedHashMap<>();
+        templates.keySet().forEach(tag -> breach.put(tag, BreachData.of(factsOf(notice), tag, day)));
+        CompiledNotice made = renderer.compile(id, notice.name, templates, notice.fallbackLocale, breach,
+                date.truncatedTo(ChronoUnit.SECONDS));
+        if (notice.dispatchedAt != null) {
+            compiled.put(id, made);
+        }
+        return made;
+    }
+
+    BreachFacts factsOf(Notice notice) {
+        return json.convertValue(notice.facts, BreachFacts.class);
+    }
+
+    static Set<Jurisdiction> jurisdictionsOf(Notice notice) {
+        Set<Jurisdiction> set = EnumSet.noneOf(Jurisdiction.class);
+        notice.jurisdictions.forEach(j -> set.add(Jurisdiction.valueOf(j)));
+        return set;
     }
 
     Notice find(long id) {
@@ -233,15 +285,59 @@ public class NoticeService {
     }
 
     NoticeView view(Notice n) {
+        return new NoticeView(n.id, n.name, n.status, n.channels, n.fallback, n.audience, n.variables, n.fallbackLocale,
+                n.templates, n.createdAt, n.dispatchedAt, n.plannedAt, n.completedAt, n.pausedAt, n.cancelledAt,
+                n.pauseReason, n.createdBy, n.approvedBy, n.approvedAt, n.dispatchedBy, n.jurisdictions,
+                n.facts, n.warnings, progress(n));
+    }
+
+    /**
+     * Counts, the clock and, once the notice is finished, who was not reached: that takes a pass over
+     * the notice's deliveries, so it is done once per finish and kept.
+     */
+    NoticeProgress progress(Notice n) {
         List<Progress.PausedChannel> paused = n.status == NoticeStatus.DISPATCHING ? n.channels.stream()
                 .map(name -> health.down(DeliveryChannel.valueOf(name)))
                 .flatMap(Optional::stream)
                 .map(ChannelHealth.Down::toPaused)
                 .toList() : List.of();
-        return new NoticeView(n.id, n.name, n.status, n.channels, n.fallback, n.audience, n.variables, n.fallbackLocale,
-                n.templates, n.createdAt, n.dispatchedAt, n.plannedAt, n.completedAt, n.pausedAt, n.cancelledAt,
-                n.pauseReason, n.createdBy, n.approvedBy, n.approvedAt, n.dispatchedBy,
-                counts.progress(n.id, n.dispatchedAt, n.completedAt).withPausedChannels(paused));
+        Progress progress = counts.progress(n.id, n.dispatchedAt, n.completedAt).withPausedChannels(paused);
+        DeliveryCounts.FirstAndLast times = counts.firstAndLast(n.id);
+        DeadlineClock.Clock clock = n.facts == null ? null : DeadlineClock.of(factsOf(n), jurisdictionsOf(n),
+                times.first(), times.last(), OffsetDateTime.now());
+        OffsetDateTime finished = n.completedAt != null ? n.completedAt : n.cancelledAt;
+        SubstituteNotice.Summary unreached = finished == null || n.purgedAt != null ? null
+                : substitutes.get(n.id + "@" + finished, key -> substitute.summary(n.id, jurisdictionsOf(n)));
+        return new NoticeProgress(progress, clock, unreached);
+    }
+
+    /** Where the notice's signed evidence was archived when its deliveries were removed, or null. */
+    @Transactional
+    public String evidenceArchive(long id) {
+        return find(id).evidenceArchive;
+    }
+
+    /** The notice as its evidence export's first line shows it. */
+    @Transactional
+    public Map<String, Object> evidenceHeader(long id) {
+        Notice n = find(id);
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("id", n.id);
+        header.put("name", n.name);
+        header.put("status", n.status);
+        header.put("channels", n.channels);
+        header.put("jurisdictions", n.jurisdictions);
+        header.put("facts", n.facts);
+        header.put("createdAt", n.createdAt);
+        header.put("createdBy", n.createdBy);
+        header.put("approvedBy", n.approvedBy);
+        header.put("approvedAt", n.approvedAt);
+        header.put("dispatchedAt", n.dispatchedAt);
+        header.put("dispatchedBy", n.dispatchedBy);
+        header.put("completedAt", n.completedAt);
+        header.put("cancelledAt", n.cancelledAt);
+        header.put("templates", n.templates);
+        return header;
     }
 
     private Created replay(Notice earlier, String hash) {
@@ -252,7 +348,8 @@ public class NoticeService {
         return new Created(view(earlier), true);
     }
 
-    private void check(NoticeRequest request) {
+    /** Refuses the request with every reason found, or answers the content checks' warnings. */
+    private List<String> check(NoticeRequest request) {
         List<FieldError> errors = new ArrayList<>();
         Audience audience = request.audience();
         long kinds = Stream.of(audience.segmentId(), audience.criteria(), audience.affectedAccounts())
@@ -281,26 +378,33 @@ public class NoticeService {
             errors.add(new FieldError("fallback", request.fallback() + " needs channels " + request.fallback().first()
                     + " and " + request.fallback().then()));
         }
-        if (request.channels().contains(DeliveryChannel.PUSH)) {
-            request.templates().forEach((locale, template) -> {
-                if (template.push() == null) {
-                    errors.add(new FieldError("templates." + locale + ".push",
-                            "is required: the notice is sent by PUSH (a title and a body, kept free of personal data)"));
-                }
-            });
-        }
+        senders.stream().filter(s -> request.channels().contains(s.channel()))
+                .forEach(s -> errors.addAll(s.templateProblems(request.templates())));
         boolean fallbackPresent = request.templates().keySet().stream()
                 .anyMatch(tag -> tag.toLowerCase(Locale.ROOT).equals(request.fallbackLocale().toLowerCase(Locale.ROOT)));
         if (!fallbackPresent) {
             errors.add(new FieldError("fallbackLocale", "'" + request.fallbackLocale()
                     + "' has no template; templates exist for " + request.templates().keySet()));
         }
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        Map<String, Map<String, Object>> breach = new LinkedHashMap<>();
+        request.templates().keySet().forEach(tag -> breach.put(tag, BreachData.of(request.facts(), tag, today)));
         if (errors.isEmpty()) {
-            errors.addAll(renderer.check(request.templates(), request.variablesOrEmpty()));
+            errors.addAll(renderer.check(request.templates(), request.variablesOrEmpty(), breach));
+        }
+        List<String> warnings = List.of();
+        if (errors.isEmpty()) {
+            CompiledNotice sample = renderer.compile(0, request.name(), request.templates(), request.fallbackLocale(),
+                    breach, Instant.now());
+            ContentCheck.Findings findings = ContentCheck.check(request.jurisdictionsOrGeneric(), request.facts(),
+                    request.templates(), renderer.samples(sample, request.variablesOrEmpty()), today);
+            errors.addAll(findings.errors());
+            warnings = findings.warnings();
         }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
+        return warnings;
     }
 
     private String hash(NoticeRequest request) {

@@ -1,18 +1,25 @@
 package dev.herald.render;
 
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 
 import io.quarkus.qute.RawString;
 import io.quarkus.qute.Template;
 
-/** A notice's templates, parsed once and shared by every message of that notice. */
+/**
+ * A notice's templates, parsed once and shared by every message of that notice, with what every
+ * message of it shares: the breach facts per locale and the date its emails carry.
+ */
 public record CompiledNotice(long noticeId, String noticeName, Map<String, CompiledLocale> locales,
-        String fallbackLocale) {
+        String fallbackLocale, Instant messageDate) {
 
-    /** {@code pushTitle} and {@code pushBody} are null when the locale has no push template. */
+    /**
+     * {@code pushTitle} and {@code pushBody} are null when the locale has no push template;
+     * {@code breach} is the {@code breach.*} data, its dates written in this locale's language.
+     */
     public record CompiledLocale(String locale, Part subject, Map<String, Part> sections, Template html,
-            Template text, Part pushTitle, Part pushBody) {
+            Template text, Part pushTitle, Part pushBody, Map<String, Object> breach) {
     }
 
     /**

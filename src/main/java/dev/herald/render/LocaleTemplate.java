@@ -26,11 +26,16 @@ public record LocaleTemplate(
             @NotBlank @Size(max = 2_000) String body) {
     }
 
+    /**
+     * What a breach notice says, as the laws name it; {@code likelyConsequences} is optional but GDPR
+     * requires it (Art. 33(3)(c)).
+     */
     public record Sections(
             @NotBlank @Size(max = 20_000) String whatHappened,
             @NotBlank @Size(max = 20_000) String informationInvolved,
             @NotBlank @Size(max = 20_000) String whatWeAreDoing,
             @NotBlank @Size(max = 20_000) String whatYouCanDo,
-            @NotBlank @Size(max = 20_000) String contact) {
+            @NotBlank @Size(max = 20_000) String contact,
+            @Size(max = 20_000) String likelyConsequences) {
     }
 }

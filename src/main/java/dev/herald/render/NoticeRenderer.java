@@ -39,6 +39,9 @@ import io.quarkus.qute.Variant;
 public class NoticeRenderer {
 
     static final List<String> NOTICE_PROPERTIES = List.of("id", "name");
+    /** What {@code breach.*} holds: the notice's breach facts (dev.herald.evidence.BreachData). */
+    static final List<String> BREACH_PROPERTIES = List.of("dates", "discovered", "noticeDate", "organisation",
+            "website", "contact", "remedy", "remedyMonths", "lawEnforcementDelay");
 
     /**
      * Title and body bytes a push may carry: FCM and APNs take payloads of 4096 bytes, and the rest of
@@ -71,14 +74,19 @@ public class NoticeRenderer {
     static final int MAX_TEXT = 1_000_000;
     static final int MAX_HTML = 2_000_000;
 
-    /** Every problem in a notice's templates, each named by its field path, or an empty list. */
-    public List<FieldError> check(Map<String, LocaleTemplate> templates, List<String> variables) {
+    /**
+     * Every problem in a notice's templates, each named by its field path, or an empty list.
+     *
+     * @param breach the {@code breach.*} data per locale, keyed like {@code templates}
+     */
+    public List<FieldError> check(Map<String, LocaleTemplate> templates, List<String> variables,
+            Map<String, Map<String, Object>> breach) {
         List<FieldError> errors = new ArrayList<>();
         for (Map.Entry<String, LocaleTemplate> entry : templates.entrySet()) {
             String path = "templates." + entry.getKey();
             LocaleTemplate template = entry.getValue();
             Map<String, List<String>> plainRoots = Map.of("customer", Recipient.CUSTOMER_PROPERTIES, "notice",
-                    NOTICE_PROPERTIES, "vars", variables);
+                    NOTICE_PROPERTIES, "vars", variables, "breach", BREACH_PROPERTIES);
             Map<String, String> sections = sectionsOf(template.sections());
             Map<String, List<String>> bodyRoots = new LinkedHashMap<>(plainRoots);
             bodyRoots.put("sections", List.copyOf(sections.keySet()));
@@ -93,7 +101,7 @@ public class NoticeRenderer {
             }
         }
         if (errors.isEmpty()) {
-            trialRender(templates, variables, errors);
+            trialRender(templates, variables, breach, errors);
         }
         return errors;
     }
@@ -127,8 +135,13 @@ public class NoticeRenderer {
         return new DataUsed(attributes, fields);
     }
 
+    /**
+     * @param breach the {@code breach.*} data per locale, keyed like {@code templates}
+     * @param messageDate the date an email carries: the notice's dispatch, so that a message made again
+     *        (a retry, the evidence's re-rendering) has the same bytes
+     */
     public CompiledNotice compile(long noticeId, String noticeName, Map<String, LocaleTemplate> templates,
-            String fallbackLocale) {
+            String fallbackLocale, Map<String, Map<String, Object>> breach, java.time.Instant messageDate) {
         Map<String, CompiledLocale> locales = new LinkedHashMap<>();
         templates.forEach((tag, template) -> {
             Map<String, Part> sections = new LinkedHashMap<>();
@@ -136,14 +149,15 @@ public class NoticeRenderer {
             LocaleTemplate.Push push = template.push();
             locales.put(tag.toLowerCase(Locale.ROOT), new CompiledLocale(tag, part(template.subject()), sections,
                     parse(template.html(), Variant.TEXT_HTML), parse(template.text(), Variant.TEXT_PLAIN),
-                    push == null ? null : part(push.title()), push == null ? null : part(push.body())));
+                    push == null ? null : part(push.title()), push == null ? null : part(push.body()),
+                    breach.getOrDefault(tag, Map.of())));
         });
-        return new CompiledNotice(noticeId, noticeName, Map.copyOf(locales), fallbackLocale);
+        return new CompiledNotice(noticeId, noticeName, Map.copyOf(locales), fallbackLocale, messageDate);
     }
 
     public RenderedEmail render(CompiledNotice notice, Recipient recipient) {
         CompiledLocale locale = notice.forLocale(recipient.locale());
-        Map<String, Object> data = dataOf(notice, recipient);
+        Map<String, Object> data = dataOf(notice, locale, recipient);
         String subject = oneLine(textOf(locale.subject(), data));
         Map<String, Object> textSections = new LinkedHashMap<>();
         Map<String, Object> htmlSections = new LinkedHashMap<>();
@@ -174,15 +188,16 @@ public class NoticeRenderer {
         if (locale.pushTitle() == null) {
             throw new IllegalStateException("Notice " + notice.noticeId() + " has no push template for " + locale.locale());
         }
-        Map<String, Object> data = dataOf(notice, recipient);
+        Map<String, Object> data = dataOf(notice, locale, recipient);
         return new RenderedPush(locale.locale(), oneLine(textOf(locale.pushTitle(), data)),
                 textOf(locale.pushBody(), data).strip());
     }
 
-    private static Map<String, Object> dataOf(CompiledNotice notice, Recipient recipient) {
+    private static Map<String, Object> dataOf(CompiledNotice notice, CompiledLocale locale, Recipient recipient) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("customer", recipient.customerData());
         data.put("notice", Map.of("id", notice.noticeId(), "name", notice.noticeName()));
+        data.put("breach", locale.breach());
         data.put("vars", recipient.vars() == null ? Map.of() : recipient.vars());
         return data;
     }
@@ -267,6 +282,7 @@ public class NoticeRenderer {
         int valueAt = switch (root) {
             case "customer" -> property.equals("tags") ? -1 : property.equals("attributes") ? 3 : 2;
             case "notice", "sections" -> 2;
+            case "breach" -> property.equals("contact") ? 3 : 2;
             default -> -1; // vars hold what the affected-account list gives: only a real audience tells
         };
         List<Expression.Part> parts = expression.getParts();
@@ -282,18 +298,15 @@ public class NoticeRenderer {
     }
 
     /** Renders every template once with a full sample customer, to catch what only shows at render time. */
-    private void trialRender(Map<String, LocaleTemplate> templates, List<String> variables, List<FieldError> errors) {
-        Map<String, Object> vars = new LinkedHashMap<>();
-        variables.forEach(v -> vars.put(v, "sample " + v));
-        Recipient sample = new Recipient("sample-id", "sample@example.com", "Sample Customer", "en", "US", "CA",
-                List.of("sample"), Map.of("sample", "value"), vars);
+    private void trialRender(Map<String, LocaleTemplate> templates, List<String> variables,
+            Map<String, Map<String, Object>> breach, List<FieldError> errors) {
         try {
-            CompiledNotice notice = compile(0, "sample", templates, templates.keySet().iterator().next());
+            CompiledNotice notice = compile(0, "sample", templates, templates.keySet().iterator().next(), breach,
+                    java.time.Instant.now());
+            samples(notice, variables);
             for (Map.Entry<String, LocaleTemplate> locale : templates.entrySet()) {
-                Recipient recipient = withLocale(sample, locale.getKey());
-                render(notice, recipient);
                 if (locale.getValue().push() != null) {
-                    RenderedPush push = renderPush(notice, recipient);
+                    RenderedPush push = renderPush(notice, withLocale(sample(variables), locale.getKey()));
                     int bytes = (push.title() + push.body()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
                     if (bytes > PUSH_TEXT_LIMIT) {
                         errors.add(new FieldError("templates." + locale.getKey() + ".push", "renders to " + bytes
@@ -305,6 +318,22 @@ public class NoticeRenderer {
         } catch (TemplateException e) {
             errors.add(new FieldError("templates", "fails to render for a sample customer: " + describe(e)));
         }
+    }
+
+    /** Each locale's email, keyed by its tag, for a made-up customer with an attribute and every variable. */
+    public Map<String, RenderedEmail> samples(CompiledNotice notice, List<String> variables) {
+        Map<String, RenderedEmail> samples = new LinkedHashMap<>();
+        for (CompiledLocale locale : notice.locales().values()) {
+            samples.put(locale.locale(), render(notice, withLocale(sample(variables), locale.locale())));
+        }
+        return samples;
+    }
+
+    private static Recipient sample(List<String> variables) {
+        Map<String, Object> vars = new LinkedHashMap<>();
+        variables.forEach(v -> vars.put(v, "sample " + v));
+        return new Recipient("sample-id", "sample@example.com", "Sample Customer", "en", "US", "CA",
+                List.of("sample"), Map.of("sample", "value"), vars);
     }
 
     private static Recipient withLocale(Recipient r, String locale) {
@@ -358,6 +387,9 @@ public class NoticeRenderer {
         sections.put("whatWeAreDoing", s.whatWeAreDoing());
         sections.put("whatYouCanDo", s.whatYouCanDo());
         sections.put("contact", s.contact());
+        if (s.likelyConsequences() != null) {
+            sections.put("likelyConsequences", s.likelyConsequences());
+        }
         return sections;
     }
 }

@@ -35,7 +35,8 @@ public class AuditLog {
         NOTICE_CANCELLED,
         AFFECTED_UPLOADED,
         CUSTOMERS_IMPORTED,
-        SEND_LIMIT_CHANGED
+        SEND_LIMIT_CHANGED,
+        EVIDENCE_EXPORTED
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -33,6 +33,7 @@ import io.agroal.api.AgroalDataSource;
 class DeliveryLedgerTest {
 
     private static final DeliveryChannel EMAIL = DeliveryChannel.EMAIL;
+    private static final byte[] HASH = dev.herald.ops.Sha256.of("the message".getBytes());
     private static int notices;
 
     @Inject
@@ -58,6 +59,7 @@ class DeliveryLedgerTest {
         // This test drives the notice: the dispatch loop of the running service leaves it alone.
         assertThat(Jdbc.queryOne(db, Boolean.class, "SELECT pg_try_advisory_lock(?)", notice)).isTrue();
         Jdbc.update(db, "UPDATE notice SET status = 'DISPATCHING' WHERE id = ?", notice);
+        ledger.open(db, notice);
         for (int i = 0; i < 10; i++) {
             Jdbc.update(db, "INSERT INTO customer (id, email) VALUES (?, ?)", prefix + i,
                     i == 9 ? null : prefix + i + "@ledger.example");
@@ -90,7 +92,7 @@ class DeliveryLedgerTest {
 
         Map<Long, Integer> attempts = new HashMap<>();
         lease.rows().forEach(r -> attempts.put(r.deliveryId(), r.attempts()));
-        DeliveryLedger.Recorded recorded = tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first, "id-0"),
+        DeliveryLedger.Recorded recorded = tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first, "id-0", HASH),
                 Outcome.retry(first + 1, "SMTP 451 try later"), Outcome.failed(first + 2, "SMTP 550 no such user")),
                 attempts));
         assertThat(recorded.applied()).isEqualTo(3);
@@ -101,6 +103,8 @@ class DeliveryLedgerTest {
                 notice, first + 1)).isEqualTo(1);
         assertThat(Jdbc.queryOne(db, String.class, "SELECT provider_message_id FROM delivery WHERE notice_id = ? AND id = ?",
                 notice, first)).isEqualTo("id-0");
+        assertThat(Jdbc.queryOne(db, byte[].class, "SELECT content_sha256 FROM delivery WHERE notice_id = ? AND id = ?",
+                notice, first)).as("the hash of what was sent is kept").isEqualTo(HASH);
         assertThat(events(first + 1)).containsExactly("RETRY_SCHEDULED");
 
         tx(c -> {
@@ -155,7 +159,7 @@ class DeliveryLedgerTest {
 
         // The worker sent one before it saw the cancel, and hands back the rest; then they are cancelled too.
         Map<Long, Integer> attempts = Map.of(first, 0, first + 1, 0, first + 2, 0);
-        tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first, null)), attempts));
+        tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first, null, HASH)), attempts));
         tx(c -> {
             ledger.release(c, notice, EMAIL, List.of(first + 1, first + 2), lease.id());
             return null;
@@ -164,7 +168,7 @@ class DeliveryLedgerTest {
         assertCounts(Map.of("SENT", 1L, "CANCELLED", 8L, "SKIPPED", 1L));
 
         // An outcome arriving for a row cancelled meanwhile: a send that happened is recorded, a failure is not.
-        DeliveryLedger.Recorded applied = tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first + 5, null),
+        DeliveryLedger.Recorded applied = tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first + 5, null, HASH),
                 Outcome.failed(first + 6, "SMTP 550")), Map.of(first + 5, 0, first + 6, 0)));
         assertThat(applied.applied()).isEqualTo(1);
         assertThat(rowStatus(first + 5)).isEqualTo("SENT");
@@ -177,7 +181,7 @@ class DeliveryLedgerTest {
         long first = plan();
         List<Long> window = tx(c -> ledger.handOut(c, notice, EMAIL, 9, first + 100));
         DeliveryLedger.Lease lease = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window.subList(0, 2)));
-        tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first, null), Outcome.sent(first + 1, null)),
+        tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first, null, HASH), Outcome.sent(first + 1, null, HASH)),
                 Map.of(first, 0, first + 1, 0)));
         tx(c -> {
             ledger.release(c, notice, EMAIL, List.of(), lease.id());

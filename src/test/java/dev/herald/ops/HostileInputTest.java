@@ -167,6 +167,14 @@ class HostileInputTest {
         cases.add(raw("affected list of a notice to criteria", "POST", "/v1/notices/{draft}/affected", NDJSON,
                 "{\"customerId\": \"x\"}\n", 409, "affected-account list"));
         cases.add(raw("approve an unknown notice", "POST", "/v1/notices/987654321/approve", null, null, 404, "987654321"));
+        cases.add(raw("evidence in an unknown format", "GET", "/v1/notices/{draft}/evidence?format=pdf", null, null, 400,
+                "format"));
+        cases.add(raw("content of delivery abc", "GET", "/v1/notices/{draft}/deliveries/abc/content", null, null, 400,
+                "deliveryId"));
+        cases.add(raw("content of an unknown delivery", "GET", "/v1/notices/{draft}/deliveries/5/content", null, null,
+                404, "delivery"));
+        cases.add(raw("unreached after a NUL", "GET", "/v1/notices/{draft}/unreached?after=a%00", null, null, 400,
+                "after"));
         // Customers
         cases.add(raw("customer id with NUL", "PUT", "/v1/customers/a%00b", JSON_TYPE, "{}", 400, "id"));
         cases.add(raw("customer email with NUL", "PUT", "/v1/customers/hostile-1", JSON_TYPE,

@@ -63,6 +63,9 @@ class RoleMatrixTest {
         ALLOWED.put("POST /v1/notices/{id}/cancel", Set.of(OPERATOR));
         ALLOWED.put("GET /v1/notices/{id}/progress", Set.of(NOTIFIER, OPERATOR, SUPPORT));
         ALLOWED.put("GET /v1/notices/{id}/deliveries", Set.of(OPERATOR, SUPPORT));
+        ALLOWED.put("GET /v1/notices/{id}/deliveries/{deliveryId}/content", Set.of(OPERATOR, SUPPORT));
+        ALLOWED.put("GET /v1/notices/{id}/unreached", Set.of(OPERATOR, SUPPORT));
+        ALLOWED.put("GET /v1/notices/{id}/evidence", Set.of(OPERATOR));
         ALLOWED.put("GET /v1/limits/{channel}", Set.of(OPERATOR));
         ALLOWED.put("PUT /v1/limits/{channel}", Set.of(OPERATOR));
         ALLOWED.put("GET /v1/audit", Set.of());
@@ -167,7 +170,7 @@ class RoleMatrixTest {
      */
     private static Response call(String[] operation, String token) {
         String path = operation[1].replace("{id}", operation[1].startsWith("/v1/customers") ? "matrix-nobody" : "999999999")
-                .replace("{deviceId}", "999999999").replace("{channel}", "email");
+                .replace("{deviceId}", "999999999").replace("{deliveryId}", "999999999").replace("{channel}", "email");
         RequestSpecification request = given().header("Authorization", token == null ? "" : "Bearer " + token);
         if (operation[1].endsWith("/import") || operation[1].endsWith("/affected")) {
             request = request.contentType("application/x-ndjson")

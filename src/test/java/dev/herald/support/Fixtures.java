@@ -39,17 +39,30 @@ public final class Fixtures {
                         + "{sections.whatWeAreDoing}\n{sections.whatYouCanDo}\n{sections.contact}\n");
     }
 
-    /** A notice in English, French and German addressed to the given audience. */
+    /** A notice in English, French and German addressed to the given audience, under no particular law. */
     public static Map<String, Object> notice(String name, Map<String, Object> audience) {
         return Map.of(
                 "name", name,
                 "channels", List.of("EMAIL"),
                 "audience", audience,
                 "fallbackLocale", "en",
+                "facts", facts(),
                 "templates", Map.of(
                         "en", template("en", "Dear"),
                         "fr", template("fr", "Bonjour"),
                         "de", template("de", "Hallo")));
+    }
+
+    /** What is known of the breach the tests' notices tell of. */
+    public static Map<String, Object> facts() {
+        return Map.of(
+                "discoveredAt", "2026-11-20T14:00:00Z",
+                "breachStart", "2026-11-17",
+                "breachEnd", "2026-11-19",
+                "dataTypes", List.of("NAME", "EMAIL"),
+                "lawEnforcementDelay", false,
+                "organisation", Map.of("name", "Example Games Inc."),
+                "contact", Map.of("name", "Privacy Office", "email", "privacy@example.com", "phone", "+1 800 555 0100"));
     }
 
     /** Imports n customers "{tag}-{i}" at "{tag}-{i}@{tag}.example", tagged {tag}, in one NDJSON request. */

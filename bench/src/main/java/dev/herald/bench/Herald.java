@@ -39,6 +39,7 @@ final class Herald {
     private final String base;
     private final String operator;
     private final String approver;
+    private final BenchKeys keys;
     private Process process;
 
     /**
@@ -51,12 +52,22 @@ final class Herald {
         this.options = options;
         this.smtpPort = smtpPort;
         this.log = log;
-        BenchTokens tokens = new BenchTokens(log.getParent());
+        keys = new BenchKeys(log.getParent());
         this.environment = new HashMap<>(environment);
-        this.environment.putAll(tokens.environment());
-        this.operator = tokens.mint("bench", "admin");
-        this.approver = tokens.mint("bench-approver", "operator");
+        this.environment.putAll(keys.environment());
+        this.operator = keys.mint("bench", "admin");
+        this.approver = keys.mint("bench-approver", "operator");
         this.base = "http://127.0.0.1:" + options.port();
+    }
+
+    BenchKeys keys() {
+        return keys;
+    }
+
+    /** Streams a GET's answer into a file, as an admin; the caller watches Herald while it runs. */
+    java.util.concurrent.CompletableFuture<HttpResponse<Path>> download(String path, Path file) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + operator)
+                .build(), HttpResponse.BodyHandlers.ofFile(file));
     }
 
     /** The bench's bearer token: an admin, which may do everything. */

@@ -38,10 +38,6 @@ public class EmailComposer {
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
     private static final byte[] CRLF = { '\r', '\n' };
 
-    private record DateHeader(long epochSecond, String header) {
-    }
-
-    private volatile DateHeader date = new DateHeader(-1, "");
     private final InternetAddress from;
     private final String fromHeader;
     private final String messageIdDomain;
@@ -57,16 +53,17 @@ public class EmailComposer {
     /**
      * The message, with a Message-ID derived from the delivery, not random: a message sent again after
      * a crash carries the same id, so the receiving side can recognise the duplicate, and bounces name
-     * the delivery.
+     * the delivery. Nothing in it depends on when it is made ({@code date} is the notice's dispatch),
+     * so the same delivery always has the same bytes: the evidence can re-make it and compare hashes.
      */
-    public MimeMessage compose(Session session, long noticeId, long deliveryId, String to, String toName,
-            RenderedEmail email) throws MessagingException {
+    ComposedMessage compose(Session session, long noticeId, long deliveryId, String to, String toName,
+            RenderedEmail email, Instant date) throws MessagingException {
         InternetAddress recipient = address(to, toName);
         String boundary = "----=_Herald_" + noticeId + "_" + deliveryId;
         byte[] text = BASE64.encode(email.text().getBytes(StandardCharsets.UTF_8));
         byte[] html = BASE64.encode(email.html().getBytes(StandardCharsets.UTF_8));
         ByteArrayOutputStream out = new ByteArrayOutputStream(text.length + html.length + 1_024);
-        line(out, dateHeader());
+        line(out, "Date: " + DATE.format(ZonedDateTime.ofInstant(date, ZoneOffset.UTC)));
         line(out, fromHeader);
         line(out, "To: " + InternetAddress.toString(new Address[] { recipient }, 4));
         line(out, "Message-ID: <herald." + noticeId + "." + deliveryId + "@" + messageIdDomain + ">");
@@ -81,18 +78,6 @@ public class EmailComposer {
         part(out, boundary, "text/html", html);
         line(out, "--" + boundary + "--");
         return new ComposedMessage(session, from, recipient, out.toByteArray());
-    }
-
-    /** The Date header changes once a second, not once a message: formatted once per second. */
-    private String dateHeader() {
-        long now = System.currentTimeMillis() / 1_000;
-        DateHeader current = date;
-        if (current.epochSecond() != now) {
-            current = new DateHeader(now, "Date: " + DATE.format(
-                    ZonedDateTime.ofInstant(Instant.ofEpochSecond(now), ZoneOffset.UTC)));
-            date = current;
-        }
-        return current.header();
     }
 
     private static void part(ByteArrayOutputStream out, String boundary, String type, byte[] base64) {
@@ -165,6 +150,11 @@ public class EmailComposer {
         @Override
         public void writeTo(OutputStream os, String[] ignoreList) throws IOException {
             os.write(bytes);
+        }
+
+        /** The message as it goes to the relay (before SMTP's dot-stuffing). */
+        byte[] bytes() {
+            return bytes;
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.herald.channel.email;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.mail.MessagingException;
@@ -13,7 +14,12 @@ import dev.herald.channel.OutcomeSink;
 import dev.herald.channel.SendingHaltedException;
 import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.Outcome;
+import dev.herald.ops.FieldError;
+import dev.herald.ops.Sha256;
+import dev.herald.render.CompiledNotice;
+import dev.herald.render.LocaleTemplate;
 import dev.herald.render.NoticeRenderer;
+import dev.herald.render.Recipient;
 import io.quarkus.qute.TemplateException;
 
 /** Email on the channel port: renders each job, composes its MIME message and sends the batch over SMTP. */
@@ -41,9 +47,8 @@ public class EmailSender implements ChannelSender {
         List<SmtpSender.Envelope> envelopes = new ArrayList<>(jobs.size());
         for (DeliveryJob job : jobs) {
             try {
-                envelopes.add(new SmtpSender.Envelope(job.deliveryId(), composer.compose(smtp.session(), job.noticeId(),
-                        job.deliveryId(), job.destination(), job.recipient().displayName(),
-                        renderer.render(job.notice(), job.recipient()))));
+                EmailComposer.ComposedMessage message = compose(job);
+                envelopes.add(new SmtpSender.Envelope(job.deliveryId(), message, Sha256.of(message.bytes())));
             } catch (TemplateException e) {
                 // The notice's templates, not this customer, are at fault: every other message would fail too.
                 throw new SendingHaltedException("the email template fails for customer " + job.recipient().id()
@@ -53,6 +58,30 @@ public class EmailSender implements ChannelSender {
             }
         }
         smtp.send(envelopes, outcomes);
+    }
+
+    @Override
+    public byte[] content(DeliveryJob job) {
+        try {
+            return compose(job).bytes();
+        } catch (MessagingException e) {
+            throw new IllegalStateException("Delivery " + job.deliveryId() + " cannot be composed again", e);
+        }
+    }
+
+    @Override
+    public void render(CompiledNotice notice, Recipient recipient) {
+        renderer.render(notice, recipient);
+    }
+
+    @Override
+    public List<FieldError> templateProblems(Map<String, LocaleTemplate> templates) {
+        return List.of();
+    }
+
+    private EmailComposer.ComposedMessage compose(DeliveryJob job) throws MessagingException {
+        return composer.compose(smtp.session(), job.noticeId(), job.deliveryId(), job.destination(),
+                job.recipient().displayName(), renderer.render(job.notice(), job.recipient()), job.notice().messageDate());
     }
 
     @Override

@@ -17,6 +17,7 @@ import jakarta.mail.internet.MimeMessage;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.Startup;
@@ -50,7 +51,7 @@ public class SmtpSender {
     }
 
     /** One message to send, with the delivery it belongs to. */
-    public record Envelope(long deliveryId, MimeMessage message) {
+    public record Envelope(long deliveryId, MimeMessage message, byte[] contentSha256) {
     }
 
     /** A pooled connection and the watchdog that bounds how long one exchange on it may take. */
@@ -127,7 +128,7 @@ public class SmtpSender {
                 heldBack.forEach(outcomes::report);
                 heldBack.clear();
                 if (reply.code() < 400) {
-                    outcomes.report(Outcome.sent(envelope.deliveryId(), null));
+                    outcomes.report(Outcome.sent(envelope.deliveryId(), reply.text(), envelope.contentSha256()));
                 } else if (reply.code() >= 500) {
                     outcomes.report(Outcome.failed(envelope.deliveryId(), reply.describe()));
                 } else {
@@ -152,7 +153,9 @@ public class SmtpSender {
         connection.watchdog().begin();
         try {
             connection.transport().sendMessage(envelope.message(), envelope.message().getAllRecipients());
-            return Reply.ACCEPTED;
+            // The relay's answer to the message ("250 2.0.0 Ok: queued as …") is its receipt, kept as evidence.
+            String answer = connection.transport() instanceof SMTPTransport smtp ? smtp.getLastServerResponse() : null;
+            return new Reply(250, answer == null ? "250" : oneLine(answer), Stage.MESSAGE);
         } catch (MessagingException e) {
             Reply reply = replyOf(e);
             if (reply.code() == 0) {
@@ -207,7 +210,6 @@ public class SmtpSender {
      * connection broke without an answer.
      */
     record Reply(int code, String text, Stage stage) {
-        static final Reply ACCEPTED = new Reply(250, "", Stage.MESSAGE);
 
         /** The relay's own failure, not the message's or the recipient's: it would fail any message now. */
         boolean relayFailure() {

@@ -8,6 +8,7 @@ import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -42,13 +43,16 @@ class ApnsGateway {
         this.config = config;
     }
 
-    /** The APNs payload: the alert for the lock screen, and which delivery it is for the app. */
+    /**
+     * The APNs payload: the alert for the lock screen, and which delivery it is for the app, in a fixed
+     * order, so the same message always has the same bytes (the evidence hashes them).
+     */
     byte[] payload(PushMessage message) {
         return new SimpleApnsPayloadBuilder()
                 .setAlertTitle(message.text().title())
                 .setAlertBody(message.text().body())
                 .setSoundFileName("default")
-                .addCustomProperty("herald", Map.of("notice", message.noticeId(), "delivery", message.deliveryId()))
+                .addCustomProperty("herald", new TreeMap<>(Map.of("notice", message.noticeId(), "delivery", message.deliveryId())))
                 .build().getBytes(StandardCharsets.UTF_8);
     }
 

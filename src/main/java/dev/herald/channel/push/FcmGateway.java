@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.api.client.http.HttpResponseException;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 
@@ -44,7 +45,10 @@ class FcmGateway {
         this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
     }
 
-    /** The request body: notification text for the lock screen, and which delivery it is for the app. */
+    /**
+     * The request body: notification text for the lock screen, and which delivery it is for the app. Its
+     * keys are written sorted, so the same message always has the same bytes (the evidence hashes them).
+     */
     byte[] body(PushMessage message) {
         Map<String, Object> body = Map.of("message", Map.of(
                 "token", message.device().token(),
@@ -55,7 +59,7 @@ class FcmGateway {
                         "collapseKey", message.collapseId()),
                 "apns", Map.of("headers", Map.of("apns-collapse-id", message.collapseId()))));
         try {
-            return json.writeValueAsBytes(body);
+            return json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("A push message cannot be written as JSON", e);
         }

@@ -36,6 +36,11 @@ import dev.herald.customer.DeviceStore;
 import dev.herald.customer.DeviceView;
 import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.Outcome;
+import dev.herald.ops.FieldError;
+import dev.herald.ops.Sha256;
+import dev.herald.render.CompiledNotice;
+import dev.herald.render.LocaleTemplate;
+import dev.herald.render.Recipient;
 import dev.herald.render.NoticeRenderer;
 import dev.herald.render.RenderedPush;
 
@@ -56,7 +61,8 @@ public class PushSender implements ChannelSender {
     /** Provider failures in a row that mean the providers are down. */
     private static final int FAILURES_BEFORE_DOWN = 3;
 
-    private record Pending(DeliveryJob job, DeviceView device, CompletableFuture<PushAnswer> answer) {
+    private record Pending(DeliveryJob job, DeviceView device, byte[] contentSha256,
+            CompletableFuture<PushAnswer> answer) {
     }
 
     private final PushConfig config;
@@ -112,7 +118,7 @@ public class PushSender implements ChannelSender {
                 }
                 PushMessage message = new PushMessage(job.noticeId(), job.deliveryId(), device, text);
                 boolean apple = device.platform() == DevicePlatform.APNS;
-                byte[] payload = apple ? apns.payload(message) : fcm.body(message);
+                byte[] payload = payload(message);
                 int size = apple ? payload.length : payload.length - device.token().length();
                 if (size > PAYLOAD_LIMIT) {
                     outcomes.report(Outcome.failed(job.deliveryId(), "the push payload is " + size + " bytes; "
@@ -121,7 +127,8 @@ public class PushSender implements ChannelSender {
                 }
                 inFlight.acquire();
                 throttle.acquire();
-                answers.add(new Pending(job, device, (apple ? apns.send(message, payload) : fcm.send(message, payload))
+                answers.add(new Pending(job, device, Sha256.of(payload),
+                        (apple ? apns.send(message, payload) : fcm.send(message, payload))
                         .orTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
                         .whenComplete((a, e) -> inFlight.release())));
                 answers.reportReady();
@@ -198,7 +205,7 @@ public class PushSender implements ChannelSender {
                 heldBack.clear();
             }
             switch (answer.verdict()) {
-                case ACCEPTED -> outcomes.report(Outcome.sent(id, answer.providerId()));
+                case ACCEPTED -> outcomes.report(Outcome.sent(id, answer.providerId(), p.contentSha256()));
                 case TOKEN_GONE -> {
                     devices.deactivate(p.device().platform(), p.device().appId(), p.device().token(), answer.detail());
                     outcomes.report(Outcome.failed(id, "device token gone: " + answer.detail()));
@@ -218,6 +225,41 @@ public class PushSender implements ChannelSender {
             return PushAnswer.of(PushAnswer.Verdict.PROVIDER_DOWN, "no answer within the timeout: "
                     + FcmGateway.rootMessage(e));
         }
+    }
+
+    /** The payload as its provider takes it: the APNs JSON, or the FCM request body (which names the token). */
+    private byte[] payload(PushMessage message) {
+        return message.device().platform() == DevicePlatform.APNS ? apns.payload(message) : fcm.body(message);
+    }
+
+    @Override
+    public byte[] content(DeliveryJob job) {
+        DeviceView device = devices.byDestination(List.of(job.destination())).get(job.destination());
+        if (device == null) {
+            // Removed since: the payload needs only what the destination names.
+            String[] parts = job.destination().split(":", 3);
+            device = new DeviceView(0, job.recipient().id(), DevicePlatform.valueOf(parts[0]), parts[1], parts[2],
+                    false, false, null, null, null, null);
+        }
+        return payload(new PushMessage(job.noticeId(), job.deliveryId(), device,
+                renderer.renderPush(job.notice(), job.recipient())));
+    }
+
+    @Override
+    public void render(CompiledNotice notice, Recipient recipient) {
+        renderer.renderPush(notice, recipient);
+    }
+
+    @Override
+    public List<FieldError> templateProblems(Map<String, LocaleTemplate> templates) {
+        List<FieldError> problems = new ArrayList<>();
+        templates.forEach((locale, template) -> {
+            if (template.push() == null) {
+                problems.add(new FieldError("templates." + locale + ".push",
+                        "is required: the notice is sent by PUSH (a title and a body, kept free of personal data)"));
+            }
+        });
+        return problems;
     }
 
     @Override

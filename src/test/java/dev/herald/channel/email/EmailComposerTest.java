@@ -43,7 +43,7 @@ class EmailComposerTest {
         String html = "<p>Bonjour Zo&euml;,</p>\n<p>" + "Des données vous concernant ont été exposées. ".repeat(40) + "</p>";
 
         MimeMessage parsed = roundTrip(composer.compose(SESSION, 7, 123456, "zoe@example.fr", "Zoë Dupont",
-                new RenderedEmail("fr", subject, html, text)));
+                new RenderedEmail("fr", subject, html, text), java.time.Instant.parse("2026-11-20T15:00:00Z")));
 
         assertThat(parsed.getSubject()).isEqualTo(subject);
         InternetAddress to = (InternetAddress) parsed.getRecipients(MimeMessage.RecipientType.TO)[0];
@@ -69,7 +69,8 @@ class EmailComposerTest {
     @Test
     void everyLineIsShortAsciiEndingInCrlfAndANameCannotAddHeaders() throws Exception {
         MimeMessage message = composer.compose(SESSION, 1, 2, "eve@example.com", "Eve\r\nBcc: everyone@example.com",
-                new RenderedEmail("en", "Notice", "<p>" + "x".repeat(5_000) + "</p>", "y".repeat(5_000)));
+                new RenderedEmail("en", "Notice", "<p>" + "x".repeat(5_000) + "</p>", "y".repeat(5_000)),
+                java.time.Instant.parse("2026-11-20T15:00:00Z"));
         String wire = new String(bytesOf(message), StandardCharsets.ISO_8859_1);
 
         assertThat(wire).doesNotContain("\nBcc:").endsWith("\r\n");
