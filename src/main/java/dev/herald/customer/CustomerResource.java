@@ -26,6 +26,8 @@ import org.jboss.resteasy.reactive.RestResponse;
 import dev.herald.delivery.DeliveryLookup;
 import dev.herald.delivery.DeliveryViews.CustomerDeliveries;
 import dev.herald.ops.InvalidInputException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.herald.security.AuditLog;
 import dev.herald.security.Caller;
 import dev.herald.security.Roles;
@@ -45,9 +47,12 @@ public class CustomerResource {
     private final DeliveryLookup deliveries;
     private final AuditLog audit;
     private final Caller caller;
+    private final Counter imported;
 
     CustomerResource(CustomerStore store, DeviceStore devices, CustomerImporter importer, DeliveryLookup deliveries,
-            AuditLog audit, Caller caller) {
+            AuditLog audit, Caller caller, MeterRegistry registry) {
+        this.imported = Counter.builder("herald.imported.rows").description("Customer rows read by imports")
+                .register(registry);
         this.store = store;
         this.devices = devices;
         this.importer = importer;
@@ -141,6 +146,7 @@ public class CustomerResource {
     public ImportReport importCustomers(InputStream body, @HeaderParam("Content-Type") MediaType type) {
         ImportReport report = type.isCompatible(MediaType.valueOf(CSV)) ? importer.importCsv(body)
                 : importer.importNdjson(body);
+        imported.increment(report.received());
         audit.record(AuditLog.Action.CUSTOMERS_IMPORTED, null, report.received() + " lines: " + report.inserted()
                 + " inserted, " + report.updated() + " updated, " + report.unchanged() + " unchanged, " + report.rejected()
                 + " refused");

@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.DeliveryLedger;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.herald.notice.NoticeLifecycle;
 import dev.herald.ops.Jdbc;
 import dev.herald.segment.CriteriaCompiler;
@@ -60,8 +62,12 @@ public class DeliveryPlanner {
     private final DeliveryLedger ledger;
     private final NoticeLifecycle lifecycle;
     private final Fallbacks fallbacks;
+    private final Counter planned;
 
-    DeliveryPlanner(DispatchConfig config, DeliveryLedger ledger, NoticeLifecycle lifecycle, Fallbacks fallbacks) {
+    DeliveryPlanner(DispatchConfig config, DeliveryLedger ledger, NoticeLifecycle lifecycle, Fallbacks fallbacks,
+            MeterRegistry registry) {
+        this.planned = Counter.builder("herald.planned.deliveries").description("Delivery rows planned")
+                .register(registry);
         this.config = config;
         this.ledger = ledger;
         this.lifecycle = lifecycle;
@@ -137,6 +143,7 @@ public class DeliveryPlanner {
         params.addAll(condition.params());
         long firstId = chunk.number() << DeliveryLedger.CHUNK_BITS;
         long lastId = ledger.plan(c, noticeId, firstId, sql, params, audience.destinations());
+        planned.increment(lastId == 0 ? 0 : lastId - firstId); // ids are firstId + 1, 2, …
         fallbacks.afterPlanning(c, noticeId, firstId, lastId);
         Jdbc.update(c, "UPDATE plan_chunk SET planned_at = now() WHERE notice_id = ? AND chunk_no = ?", noticeId,
                 chunk.number());

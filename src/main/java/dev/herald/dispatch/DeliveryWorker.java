@@ -24,10 +24,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.herald.channel.ChannelHealth;
+import dev.herald.channel.ChannelMetrics;
 import dev.herald.channel.ChannelSender;
 import dev.herald.channel.ChannelUnavailableException;
 import dev.herald.channel.DeliveryJob;
@@ -73,6 +75,7 @@ public class DeliveryWorker {
     private final DeliveryGate gate;
     private final ChannelHealth health;
     private final Pods pods;
+    private final ChannelMetrics metrics;
     private final DispatchConfig config;
     private final Fallbacks fallbacks;
     private final ObjectMapper json;
@@ -87,8 +90,9 @@ public class DeliveryWorker {
 
     DeliveryWorker(AgroalDataSource dataSource, DeliveryLedger ledger, NoticeService notices, NoticeLifecycle lifecycle,
             DeliveryGate gate, ChannelHealth health, Pods pods, DispatchConfig config, Fallbacks fallbacks,
-            ObjectMapper json) {
+            ChannelMetrics metrics, ObjectMapper json) {
         this.fallbacks = fallbacks;
+        this.metrics = metrics;
         this.dataSource = dataSource;
         this.ledger = ledger;
         this.notices = notices;
@@ -110,9 +114,12 @@ public class DeliveryWorker {
         Thread.currentThread().setPriority(Thread.MIN_PRIORITY);
         DeliveryBatch batch = message.mapTo(DeliveryBatch.class);
         inFlight.register();
+        // Every log line of the batch names its notice (a field of the JSON logs).
+        MDC.put("noticeId", String.valueOf(batch.noticeId()));
         try {
             deliver(sender, batch);
         } finally {
+            MDC.remove("noticeId");
             inFlight.arriveAndDeregister();
         }
     }
@@ -231,6 +238,7 @@ public class DeliveryWorker {
 
         @Override
         public void report(Outcome outcome) {
+            metrics.outcome(lease.channel(), outcome.kind());
             reported.add(outcome.deliveryId());
             pending.add(outcome);
             if (!unrecordable && (pending.size() >= config.recordEvery()

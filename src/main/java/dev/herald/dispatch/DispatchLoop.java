@@ -145,6 +145,9 @@ public class DispatchLoop {
     }
 
     void tick() {
+        if (!pods.sends()) {
+            return;
+        }
         try (Connection connection = dataSource.getConnection()) {
             takeBackSilentLeases(connection);
             for (long noticeId : Jdbc.queryList(connection, CANCELLED_WITH_OPEN_ROWS)) {

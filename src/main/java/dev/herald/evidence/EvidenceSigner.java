@@ -17,7 +17,7 @@ import dev.herald.ops.ConflictException;
 @ApplicationScoped
 public class EvidenceSigner {
 
-    static final String ALGORITHM = "Ed25519";
+    static final String ALGORITHM = EvidenceChain.SIGNATURE_ALGORITHM;
 
     private final EvidenceConfig config;
 

@@ -35,6 +35,25 @@ public class Pods {
          * collection or a database restart; every second of it delays recovery after a pod is lost.
          */
         Duration presumedDeadAfter();
+
+        /**
+         * What this pod does: ALL, or API only (no sending, no dispatch loop; set by the "api" profile,
+         * QUARKUS_PROFILE=prod,api) or WORKER (QUARKUS_PROFILE=prod,worker), so that a large installation
+         * serves support lookups from pods that do not send.
+         */
+        @io.smallrye.config.WithDefault("ALL")
+        Role role();
+    }
+
+    public enum Role {
+        ALL,
+        API,
+        WORKER
+    }
+
+    /** Whether this pod sends and drives notices (not an API-only pod). */
+    public boolean sends() {
+        return config.role() != Role.API;
     }
 
     private final AgroalDataSource dataSource;
@@ -80,6 +99,9 @@ public class Pods {
 
     @Scheduled(every = "${herald.pods.heartbeat}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void beat() {
+        if (!sends()) {
+            return; // an API-only pod holds no leases and takes no share of the send limits
+        }
         try (Connection connection = dataSource.getConnection()) {
             Jdbc.update(connection, """
                     INSERT INTO pod (id, seen_at) VALUES (?, now())

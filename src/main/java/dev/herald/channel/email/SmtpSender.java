@@ -1,5 +1,6 @@
 package dev.herald.channel.email;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -23,6 +24,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 
+import dev.herald.channel.ChannelMetrics;
 import dev.herald.channel.ChannelUnavailableException;
 import dev.herald.channel.OutcomeSink;
 import dev.herald.channel.SendLimits;
@@ -63,9 +65,11 @@ public class SmtpSender {
     private final List<Connection> connections = new ArrayList<>();
     private final BlockingQueue<Connection> pool;
     private final Throttle throttle;
+    private final ChannelMetrics metrics;
 
-    SmtpSender(SmtpConfig config, SendLimits limits) throws NoSuchProviderException {
+    SmtpSender(SmtpConfig config, SendLimits limits, ChannelMetrics metrics) throws NoSuchProviderException {
         this.config = config;
+        this.metrics = metrics;
         this.throttle = limits.register(DeliveryChannel.EMAIL, config.host() + ":" + config.port(),
                 new SendLimits.FleetLimit(config.messagesPerSecond(), config.connections(), false), config.connections());
         this.session = Session.getInstance(properties(config));
@@ -114,7 +118,10 @@ public class SmtpSender {
                     connect(transport);
                     open = true;
                 }
+                long started = System.nanoTime();
                 Reply reply = attempt(connection, envelope);
+                metrics.answered(DeliveryChannel.EMAIL, reply.code() == 0 ? "no_answer" : String.valueOf(reply.code()),
+                        Duration.ofNanos(System.nanoTime() - started));
                 if (reply.relayFailure()) {
                     closeQuietly(transport);
                     open = false;

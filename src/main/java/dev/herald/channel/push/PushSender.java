@@ -24,6 +24,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.qute.TemplateException;
 import io.quarkus.runtime.Startup;
 
+import dev.herald.channel.ChannelMetrics;
 import dev.herald.channel.ChannelSender;
 import dev.herald.channel.ChannelUnavailableException;
 import dev.herald.channel.DeliveryJob;
@@ -61,7 +62,7 @@ public class PushSender implements ChannelSender {
     /** Provider failures in a row that mean the providers are down. */
     private static final int FAILURES_BEFORE_DOWN = 3;
 
-    private record Pending(DeliveryJob job, DeviceView device, byte[] contentSha256,
+    private record Pending(DeliveryJob job, DeviceView device, byte[] contentSha256, long sentNanos,
             CompletableFuture<PushAnswer> answer) {
     }
 
@@ -71,10 +72,12 @@ public class PushSender implements ChannelSender {
     private final DeviceStore devices;
     private final NoticeRenderer renderer;
     private final Throttle throttle;
+    private final ChannelMetrics metrics;
 
     PushSender(PushConfig config, FcmGateway fcm, ApnsGateway apns, DeviceStore devices, NoticeRenderer renderer,
-            SendLimits limits) {
+            SendLimits limits, ChannelMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.fcm = fcm;
         this.apns = apns;
         this.devices = devices;
@@ -127,7 +130,7 @@ public class PushSender implements ChannelSender {
                 }
                 inFlight.acquire();
                 throttle.acquire();
-                answers.add(new Pending(job, device, Sha256.of(payload),
+                answers.add(new Pending(job, device, Sha256.of(payload), System.nanoTime(),
                         (apple ? apns.send(message, payload) : fcm.send(message, payload))
                         .orTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
                         .whenComplete((a, e) -> inFlight.release())));
@@ -191,6 +194,8 @@ public class PushSender implements ChannelSender {
         private void report(Pending p) throws InterruptedException {
             PushAnswer answer = answerOf(p);
             long id = p.job().deliveryId();
+            metrics.answered(DeliveryChannel.PUSH, answer.verdict().name().toLowerCase(),
+                    Duration.ofNanos(System.nanoTime() - p.sentNanos()));
             if (answer.verdict() == PushAnswer.Verdict.PROVIDER_DOWN) {
                 heldBack.add(Outcome.retryNotBefore(id, answer.detail(), answer.notBefore()));
                 lastFailure = answer.detail();

@@ -74,7 +74,7 @@ public final class EvidenceVerifier {
                     + "digest: a line was changed, removed, added or moved");
         }
         try {
-            Signature verifier = Signature.getInstance(EvidenceSigner.ALGORITHM);
+            Signature verifier = Signature.getInstance(EvidenceChain.SIGNATURE_ALGORITHM);
             verifier.initVerify(key);
             verifier.update(computed);
             if (!verifier.verify(Base64.getDecoder().decode(signature.group(1)))) {
@@ -90,7 +90,7 @@ public final class EvidenceVerifier {
     /** An Ed25519 public key in PEM (openssl pkey -pubout). */
     public static PublicKey publicKey(String pem) throws GeneralSecurityException {
         byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
-        return KeyFactory.getInstance(EvidenceSigner.ALGORITHM).generatePublic(new X509EncodedKeySpec(der));
+        return KeyFactory.getInstance(EvidenceChain.SIGNATURE_ALGORITHM).generatePublic(new X509EncodedKeySpec(der));
     }
 
     /** The next line's bytes without its line break, or null at the end. */

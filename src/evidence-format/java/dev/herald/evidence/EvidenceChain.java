@@ -1,0 +1,46 @@
+package dev.herald.evidence;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * The hash chain over an export's lines: each link is SHA-256(previous link || the line's bytes), the
+ * first starting from SHA-256("herald-evidence/1"). Removing, reordering or editing a line changes
+ * every link after it, and the last link is what is signed (Ed25519). The service that writes exports
+ * and the tools that verify them (the verifier, the command-line client) share this source folder,
+ * which needs nothing but a JDK.
+ */
+public final class EvidenceChain {
+
+    public static final String FORMAT = "herald-evidence/1";
+    public static final String SIGNATURE_ALGORITHM = "Ed25519";
+
+    private byte[] link = sha256().digest(FORMAT.getBytes(StandardCharsets.UTF_8));
+    private long lines;
+
+    /** Adds a line, without its line break. */
+    public void add(byte[] line) {
+        MessageDigest digest = sha256();
+        digest.update(link);
+        digest.update(line);
+        link = digest.digest();
+        lines++;
+    }
+
+    public byte[] digest() {
+        return link.clone();
+    }
+
+    public long lines() {
+        return lines;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("This JDK has no SHA-256", e);
+        }
+    }
+}
