@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,7 +48,7 @@ final class ImportCommand implements Callable<Integer> {
         long size = Files.size(file);
         Counting[] counting = new Counting[1];
         JsonNode report;
-        try (Progress progress = Progress.of(out, "import " + file.getFileName(), size, "bytes")) {
+        try (Progress progress = Progress.ofBytes(out, "import " + file.getFileName(), size)) {
             report = connection.client().stream("/v1/customers/import", csv ? "text/csv" : "application/x-ndjson", () -> {
                 try {
                     counting[0] = new Counting(Files.newInputStream(file), progress);
@@ -103,15 +104,16 @@ final class ImportCommand implements Callable<Integer> {
      */
     abstract static class Progress implements AutoCloseable {
 
-        static Progress of(PrintWriter out, String task, long total, String unit) {
+        static Progress ofBytes(PrintWriter out, String task, long total) {
             if (System.console() != null) {
                 ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
-                        .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUnit(" " + unit, 1).showSpeed().build();
+                        .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUnit(" MiB", 1 << 20)
+                        .showSpeed(new DecimalFormat("#,##0.0")).build();
                 return new Progress() {
                     @Override
                     void advance(long by, String message) {
                         bar.stepBy(by);
-                        bar.setExtraMessage(message);
+                        bar.setExtraMessage(" " + message);
                     }
 
                     @Override
@@ -129,7 +131,7 @@ final class ImportCommand implements Callable<Integer> {
                     done += by;
                     if (System.nanoTime() - lastPrinted > 5_000_000_000L) {
                         lastPrinted = System.nanoTime();
-                        out.printf("%s: %,d of %,d %s (%d%%), %s%n", task, done, total, unit,
+                        out.printf("%s: %,d of %,d bytes (%d%%), %s%n", task, done, total,
                                 total == 0 ? 100 : done * 100 / total, message);
                         out.flush();
                     }
@@ -137,7 +139,7 @@ final class ImportCommand implements Callable<Integer> {
 
                 @Override
                 public void close() {
-                    out.printf("%s: %,d %s sent%n", task, done, unit);
+                    out.printf("%s: %,d bytes sent%n", task, done);
                 }
             };
         }

@@ -41,7 +41,8 @@ final class NoticeCommand {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("notice %d \"%s\" %s%n", notice.path("id").asLong(), notice.path("name").asText(),
                     notice.path("status").asText());
-            notice.path("warnings").forEach(w -> out.println("warning: " + w.asText()));
+            // on stderr, so that a script reading the notice line is not confused by them
+            notice.path("warnings").forEach(w -> spec.commandLine().getErr().println("warning: " + w.asText()));
             return ExitCode.OK;
         }
     }

@@ -31,9 +31,10 @@ final class StatusCommand implements Callable<Integer> {
         }
         for (JsonNode d : answer.path("deliveries")) {
             JsonNode delivery = d.path("delivery");
-            out.printf("notice %d \"%s\": %s to %s: %s%s%n", delivery.path("noticeId").asLong(),
+            out.printf("notice %d \"%s\": %s to %s: %s at %s after %d attempt(s)%s%n", delivery.path("noticeId").asLong(),
                     d.path("noticeName").asText(), delivery.path("channel").asText(),
                     delivery.path("destination").asText("(no destination)"), delivery.path("status").asText(),
+                    delivery.path("updatedAt").asText(), delivery.path("attempts").asInt(),
                     delivery.path("lastError").isTextual() ? " (" + delivery.path("lastError").asText() + ")" : "");
             for (JsonNode event : d.path("events")) {
                 out.printf("    %s %s%s%n", event.path("at").asText(), event.path("kind").asText(),

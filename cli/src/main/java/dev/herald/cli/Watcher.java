@@ -1,9 +1,10 @@
 package dev.herald.cli;
 
 import java.io.PrintWriter;
+import java.text.DecimalFormat;
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,9 +19,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /**
  * Follows a notice to its end: percent, rate, ETA, counts by channel and status, and the most common
  * reasons deliveries failed. A bar on a terminal; plain lines at each interval otherwise, as a Job's log
- * shows them. Answers the exit code its end deserves.
+ * shows them. Returns the exit code its end deserves.
  */
 final class Watcher {
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final HeraldClient client;
     private final PrintWriter out;
@@ -37,10 +40,11 @@ final class Watcher {
     int watch(long id) throws InterruptedException {
         ProgressBar bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName("notice " + id)
                 .setInitialMax(1).setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUnit(" deliveries", 1)
-                .showSpeed().build();
+                .showSpeed(new DecimalFormat("#,##0")).build();
         String lastPause = null;
         int polls = 0;
         String failures = "";
+        int settling = 0;
         try {
             while (true) {
                 JsonNode notice = client.get("/v1/notices/" + id);
@@ -52,7 +56,7 @@ final class Watcher {
                 if (bar != null) {
                     bar.maxHint(Math.max(1, progress.path("total").asLong()));
                     bar.stepTo(progress.path("finished").asLong());
-                    bar.setExtraMessage(status + " " + counts(progress));
+                    bar.setExtraMessage(" " + status + " " + counts(progress));
                 } else {
                     out.println(line(id, status, progress));
                     if (!failures.isEmpty()) {
@@ -70,8 +74,12 @@ final class Watcher {
                         return ended(id, progress, failures);
                     }
                     case "CANCELLED" -> {
-                        out.printf("notice %d was CANCELLED: %s%n", id, counts(progress));
-                        return ExitCode.CANCELLED;
+                        if (progress.path("remaining").asLong() == 0 || settling++ == 60) {
+                            out.printf("notice %d was CANCELLED: %s%n", id, counts(progress));
+                            return ExitCode.CANCELLED;
+                        }
+                        // the pods are still turning what was not sent into CANCELLED: show where it ends
+                        Thread.sleep(Math.min(interval.toMillis(), 1000));
                     }
                     case "DRAFT" -> {
                         out.printf("notice %d is a DRAFT: dispatch it first (herald dispatch %d)%n", id, id);
@@ -118,7 +126,7 @@ final class Watcher {
                 .toString().substring(2).toLowerCase() : "";
         String rate = p.path("ratePerSecond").isNumber() ? String.format(" %,.0f/s", p.path("ratePerSecond").asDouble()) : "";
         StringBuilder line = new StringBuilder(String.format("%s notice %d %s %5.1f%% %,d of %,d%s%s",
-                LocalTime.now().truncatedTo(ChronoUnit.SECONDS), id, status, total == 0 ? 0.0 : 100.0 * finished / total,
+                LocalTime.now().format(CLOCK), id, status, total == 0 ? 0.0 : 100.0 * finished / total,
                 finished, total, rate, eta));
         for (Iterator<Map.Entry<String, JsonNode>> channels = p.path("byChannel").fields(); channels.hasNext();) {
             Map.Entry<String, JsonNode> channel = channels.next();
