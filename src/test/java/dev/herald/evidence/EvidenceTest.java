@@ -83,6 +83,30 @@ class EvidenceTest {
     }
 
     @Test
+    void aHipaaNoticeMustShowTheDatesOfTheBreachAndItsDiscoveryAndRunsASixtyDayClock() throws Exception {
+        Map<String, Object> notice = sample("hipaa");
+        notice.put("jurisdictions", List.of("HIPAA"));
+        Map<String, Object> facts = new HashMap<>(facts(notice));
+        facts.put("dataTypes", List.of("NAME", "HEALTH"));
+        notice.put("facts", facts);
+        long id = given().contentType(ContentType.JSON).body(notice).post("/v1/notices").then().statusCode(201)
+                .extract().jsonPath().getLong("id");
+        JsonPath clock = given().get("/v1/notices/{id}/progress", id).then().statusCode(200).extract().jsonPath();
+        assertThat(clock.getList("clock.deadlines.jurisdiction")).containsExactly("HIPAA");
+        assertThat(clock.getString("clock.deadlines[0].due")).as("60 days after discovery").startsWith("2027-01-19T09:30");
+
+        Map<String, Object> undated = sample("hipaa-undated");
+        undated.put("jurisdictions", List.of("HIPAA"));
+        undated.put("facts", facts);
+        Map<String, Object> sections = (Map<String, Object>) template(undated, "en").get("sections");
+        sections.put("whatHappened", ((String) sections.get("whatHappened")).replace("On {breach.discovered} we", "We"));
+        JsonPath problem = given().contentType(ContentType.JSON).body(undated).post("/v1/notices").then()
+                .statusCode(400).body("errors.field", hasItem("templates.en")).extract().jsonPath();
+        assertThat(String.join("\n", problem.getList("errors.message", String.class)))
+                .contains("HIPAA 164.404(c)(1)(A) requires the date of discovery");
+    }
+
+    @Test
     void aVagueWhatYouCanDoIsFlaggedButNotRefused() throws Exception {
         Map<String, Object> notice = sample("vague");
         ((Map<String, Object>) template(notice, "en").get("sections")).put("whatYouCanDo",

@@ -42,7 +42,10 @@ class HostileInputTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String JSON_TYPE = "application/json";
     private static final String NDJSON = "application/x-ndjson";
-    /** What a request could change; the dispatch machinery's own tables move on their own and are left out. */
+    /**
+     * What a request could change, and the audit log (a refused request is not an action); the dispatch
+     * machinery's own tables, and notices' statuses, move on their own and are left out.
+     */
     private static final Map<String, String> TABLES = Map.of(
             "customer", "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY id), '')) FROM customer t",
             "device", "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY id), '')) FROM device t",
@@ -51,7 +54,8 @@ class HostileInputTest {
                     + " FROM affected_account t",
             "send_limit", "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM send_limit t",
             "notice", "SELECT md5(coalesce(string_agg(concat_ws(',', id, name, audience, templates, approved_by,"
-                    + " dispatched_by, dispatched_at), '|' ORDER BY id), '')) FROM notice");
+                    + " dispatched_by, dispatched_at), '|' ORDER BY id), '')) FROM notice",
+            "audit_log", "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY id), '')) FROM audit_log t");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static long draft;
@@ -212,6 +216,7 @@ class HostileInputTest {
         cases.add(raw("customer as XML", "PUT", "/v1/customers/hostile-1", "application/xml", "<customer/>", 415, ""));
         cases.add(raw("customer with NUL in the path", "GET", "/v1/customers/x%00", null, null, 400, "id"));
         cases.add(raw("deliveries of a customer with NUL", "GET", "/v1/customers/x%00/deliveries", null, null, 400, "id"));
+        cases.add(raw("devices of a customer with NUL", "GET", "/v1/customers/x%00/devices", null, null, 400, "id"));
         cases.add(raw("device without anything", "POST", "/v1/customers/hostile-1/devices", JSON_TYPE, "{}", 400,
                 "platform"));
         cases.add(raw("device APNs token that is not hexadecimal", "POST", "/v1/customers/hostile-1/devices", JSON_TYPE,

@@ -4,8 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
@@ -72,5 +79,28 @@ class ObservabilityTest {
                     .as("a notice id is a tag only on the per-notice progress gauges")
                     .doesNotContainPattern("herald_deliveries_total\\{[^}]*notice=");
         });
+    }
+
+    /** The alert rules and the dashboard name only meters Herald declares (as Prometheus spells them). */
+    @Test
+    void theAlertsAndTheDashboardNameOnlyMetersHeraldDeclares() throws IOException {
+        Set<String> declared = new HashSet<>();
+        try (var sources = Files.walk(Path.of("src/main/java"))) {
+            for (Path source : sources.filter(f -> f.toString().endsWith(".java")).toList()) {
+                Matcher name = Pattern.compile("\"(herald(\\.[a-z]+)+)\"").matcher(Files.readString(source));
+                while (name.find()) {
+                    declared.add(name.group(1).replace('.', '_'));
+                }
+            }
+        }
+        for (String file : List.of("k8s/monitoring/prometheus-rules.yaml", "k8s/monitoring/grafana-dashboard.json")) {
+            Matcher used = Pattern.compile("herald_[a-z_]+").matcher(Files.readString(Path.of(file)));
+            int uses = 0;
+            while (used.find()) {
+                uses++;
+                assertThat(declared).as(file).contains(used.group().replaceFirst("(_seconds)?_(total|bucket|count|sum)$", ""));
+            }
+            assertThat(uses).as(file).isPositive();
+        }
     }
 }
