@@ -1,6 +1,8 @@
 package dev.herald.channel;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,6 +21,9 @@ import io.micrometer.core.instrument.Timer;
 public class ChannelMetrics {
 
     private final MeterRegistry registry;
+    /** Meters by their tags: registering one is a lookup dear enough to show in a profile of every send. */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<DeliveryChannel, Timer> timers = new ConcurrentHashMap<>();
 
     ChannelMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -26,9 +31,9 @@ public class ChannelMetrics {
 
     /** An outcome a worker reported: sent, retry (a transient failure) or failed. */
     public void outcome(DeliveryChannel channel, Outcome.Kind kind) {
-        Counter.builder("herald.deliveries").description("Delivery attempts by channel and outcome")
-                .tag("channel", channel.key()).tag("outcome", kind.name().toLowerCase())
-                .register(registry).increment();
+        counters.computeIfAbsent(channel.key() + " outcome " + kind, key -> Counter.builder("herald.deliveries")
+                .description("Delivery attempts by channel and outcome").tag("channel", channel.key())
+                .tag("outcome", kind.name().toLowerCase()).register(registry)).increment();
     }
 
     /**
@@ -36,9 +41,11 @@ public class ChannelMetrics {
      * (accepted, token_gone, rejected, retry, provider_down, credentials_refused, slow_down).
      */
     public void answered(DeliveryChannel channel, String code, Duration took) {
-        Counter.builder("herald.provider.answers").description("Providers' answers by code")
-                .tag("channel", channel.key()).tag("code", code).register(registry).increment();
-        Timer.builder("herald.send.duration").description("Time a provider took to answer one message")
-                .tag("channel", channel.key()).publishPercentileHistogram().register(registry).record(took);
+        counters.computeIfAbsent(channel.key() + " code " + code, key -> Counter.builder("herald.provider.answers")
+                .description("Providers' answers by code").tag("channel", channel.key()).tag("code", code)
+                .register(registry)).increment();
+        timers.computeIfAbsent(channel, c -> Timer.builder("herald.send.duration")
+                .description("Time a provider took to answer one message").tag("channel", c.key())
+                .publishPercentileHistogram().register(registry)).record(took);
     }
 }
