@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import dev.herald.support.Fixtures;
 import dev.herald.support.HeraldTest;
 import dev.herald.support.SmtpServer;
+import dev.herald.support.Tokens;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
@@ -59,6 +60,9 @@ class NoticeControlTest {
         given().post("/v1/notices/{id}/resume", notice).then().statusCode(200).body("status", equalTo("DISPATCHING"));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/notices/{id}", notice)
                 .then().body("status", equalTo("COMPLETED")));
+        assertThat(given().queryParam("notice", notice).get("/v1/audit").then().statusCode(200).extract().jsonPath()
+                .getList("items.action", String.class)).as("who paused and resumed, in the audit log")
+                .containsSubsequence("NOTICE_DISPATCHED", "NOTICE_PAUSED", "NOTICE_RESUMED");
 
         Map<String, Long> perRecipient = SmtpServer.receivedFor("@pause.example").stream()
                 .collect(Collectors.groupingBy(SmtpServer::recipient, Collectors.counting()));
@@ -124,7 +128,8 @@ class NoticeControlTest {
                 .put("/v1/limits/email").then().statusCode(400)
                 .body("errors.field", org.hamcrest.Matchers.hasItem(containsString("connections")));
 
-        Fixtures.emailLimit(120, 3);
+        given().header("Authorization", "Bearer " + Tokens.of("limit-setter", "operator")).contentType(ContentType.JSON)
+                .body(Map.of("messagesPerSecond", 120, "connections", 3)).put("/v1/limits/email").then().statusCode(200);
         given().get("/v1/limits/email").then().statusCode(200)
                 .body("limit.messagesPerSecond", equalTo(120.0f))
                 .body("limit.connections", equalTo(3))
@@ -132,6 +137,9 @@ class NoticeControlTest {
                 .body("pods", equalTo(1))
                 .body("podMessagesPerSecond", equalTo(120.0f))
                 .body("podConnections", equalTo(3));
+        assertThat(given().queryParam("actor", "limit-setter").get("/v1/audit").then().statusCode(200).extract()
+                .jsonPath().getList("items.detail", String.class)).as("the limit change in the audit log, with its values")
+                .containsExactly("email: 120.0 messages/s over 3 connections");
     }
 
     private static int received(String tag) {

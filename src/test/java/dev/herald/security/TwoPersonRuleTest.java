@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -53,6 +54,25 @@ class TwoPersonRuleTest {
         assertThat(audit.getList("items.actor")).containsExactly("nora", "alice", "bob", "bob");
         assertThat(audit.getList("items.address", String.class)).allMatch(a -> a != null && !a.isBlank());
         assertThat(audit.getString("items[2].detail")).contains("1001");
+    }
+
+    @Test
+    void importsAndPreviewsAreAuditedWithWhoAndHowMany() {
+        String olga = "Bearer " + Tokens.of("olga-audit", "notifier");
+        given().header("Authorization", olga).contentType("application/x-ndjson")
+                .body("{\"id\": \"aud-1\", \"email\": \"aud-1@example.com\", \"tags\": [\"aud\"]}\nnull\n".getBytes(StandardCharsets.UTF_8))
+                .post("/v1/customers/import").then().statusCode(200);
+        long notice = given().header("Authorization", olga).contentType(ContentType.JSON)
+                .body(Fixtures.notice("audited", Map.of("criteria", Map.of("tag", "aud")))).post("/v1/notices")
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+        given().header("Authorization", olga).contentType(ContentType.JSON).body(Map.of("customerId", "aud-1"))
+                .post("/v1/notices/{id}/preview", notice).then().statusCode(200);
+        JsonPath audit = given().queryParam("actor", "olga-audit").get("/v1/audit").then().statusCode(200).extract()
+                .jsonPath();
+        assertThat(audit.getList("items.action")).containsExactly("CUSTOMERS_IMPORTED", "NOTICE_CREATED",
+                "NOTICE_PREVIEWED");
+        assertThat(audit.getString("items[0].detail")).isEqualTo("2 lines: 1 inserted, 0 updated, 0 unchanged, 1 refused");
+        assertThat(audit.getString("items[2].detail")).isEqualTo("for customer aud-1");
     }
 
     @Test
