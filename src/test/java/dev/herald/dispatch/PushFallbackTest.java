@@ -116,6 +116,38 @@ class PushFallbackTest {
         assertThat(apnsAttempts).isEqualTo(Map.of(APNS_OK, 1L, APNS_GONE, 1L, APNS_SECOND, 1L));
     }
 
+    /** Push first: an invalid FCM token and a bad APNs token end their pushes and send email instead. */
+    @Test
+    void pushThenEmailMailsThoseWhoseTokensTheProvidersRefuse() {
+        String badApns = "e".repeat(64);
+        PushStandIns.fcm().script("fcm-invalid", FcmStandIn.Answer.INVALID_TOKEN);
+        PushStandIns.apns().script(badApns, ApnsStandIn.Answer.BAD_DEVICE_TOKEN);
+        customer("pf-1", "ok-pf1@pushfirst.example", device("FCM", "fcm-invalid"));
+        customer("pf-2", "ok-pf2@pushfirst.example", device("APNS", badApns));
+        customer("pf-3", "ok-pf3@pushfirst.example", device("FCM", "fcm-pf3"));
+
+        Map<String, Object> notice = new HashMap<>(Fixtures.notice("push-first", Map.of("criteria", Map.of("tag", "pushfirst"))));
+        notice.put("channels", List.of("PUSH", "EMAIL"));
+        notice.put("fallback", "PUSH_THEN_EMAIL");
+        notice.put("templates", Map.of("en", pushTemplate()));
+        long id = Fixtures.createNotice(notice);
+        given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/notices/{id}", id)
+                .then().body("status", equalTo("COMPLETED")));
+
+        JsonPath progress = given().get("/v1/notices/{id}/progress", id).then().extract().jsonPath();
+        assertThat(progress.getMap("byChannel.PUSH")).isEqualTo(Map.of("SENT", 1, "FAILED", 2));
+        assertThat(progress.getMap("byChannel.EMAIL")).isEqualTo(Map.of("SENT", 2));
+        assertThat(customerDeliveries("pf-1").getString("deliveries.find { it.delivery.channel == 'PUSH' }.delivery.lastError"))
+                .startsWith("device token gone: FCM 400 INVALID_ARGUMENT");
+        assertThat(customerDeliveries("pf-2").getString("deliveries.find { it.delivery.channel == 'PUSH' }.delivery.lastError"))
+                .startsWith("device token gone: APNs 400 BadDeviceToken");
+        given().get("/v1/customers/{id}/devices", "pf-2").then().body("[0].active", equalTo(false));
+        assertThat(deliveries("pf-3")).extracting(d -> d.get("channel")).containsExactly("PUSH");
+        assertThat(ScriptedSmtpServer.accepted().stream().filter(a -> a.endsWith("@pushfirst.example")))
+                .containsExactlyInAnyOrder("ok-pf1@pushfirst.example", "ok-pf2@pushfirst.example");
+    }
+
     @Test
     void providersGetWhatTheyDocumentAndNoPersonalDataBeyondTheTemplate() {
         customer("pp-1", null, device("APNS", "d".repeat(64)));
@@ -189,7 +221,8 @@ class PushFallbackTest {
             body.put("email", email);
         }
         body.put("locale", "en");
-        body.put("tags", List.of(id.startsWith("fb") ? "fallback" : id.startsWith("pp") ? "pushonly" : "refused"));
+        body.put("tags", List.of(id.startsWith("fb") ? "fallback" : id.startsWith("pp") ? "pushonly"
+                : id.startsWith("pf") ? "pushfirst" : "refused"));
         body.put("devices", List.of(devices));
         given().contentType(ContentType.JSON).body(body).put("/v1/customers/{id}", id).then().statusCode(201);
     }
