@@ -1,28 +1,16 @@
 package dev.herald.notice;
 
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Map;
-
-import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
-import jakarta.validation.constraints.Size;
-
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
-
-import dev.herald.customer.CustomerResource;
-import dev.herald.evidence.EvidenceExport;
-import dev.herald.evidence.SubstituteNotice;
-import dev.herald.ops.InvalidInputException;
-import dev.herald.ops.RefusedException;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.PersistenceException;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Size;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -31,26 +19,39 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import dev.herald.customer.CustomerResource;
 import dev.herald.delivery.DeliveryLookup;
 import dev.herald.delivery.DeliveryStatus;
 import dev.herald.delivery.DeliveryViews.DeliveryPage;
 import dev.herald.delivery.Progress;
+import dev.herald.evidence.EvidenceExport;
+import dev.herald.evidence.SubstituteNotice;
 import dev.herald.notice.NoticeDtos.AffectedUploadReport;
 import dev.herald.notice.NoticeDtos.NoticeRequest;
 import dev.herald.notice.NoticeDtos.NoticeView;
 import dev.herald.notice.NoticeDtos.PreviewRequest;
+import dev.herald.ops.InvalidInputException;
+import dev.herald.ops.RefusedException;
 import dev.herald.render.RenderedEmail;
 import dev.herald.security.AuditLog;
 import dev.herald.security.Caller;
 import dev.herald.security.Roles;
+
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
 
 @Path("/v1/notices")
 @Tag(name = "Notices")
@@ -65,9 +66,12 @@ public class NoticeResource {
     private final EvidenceExport evidence;
     private final SubstituteNotice substitute;
     private final DeliveryContent content;
+    private final Duration progressInterval;
 
     NoticeResource(NoticeService notices, NoticeLifecycle lifecycle, DeliveryLookup deliveries, AuditLog audit,
-            Caller caller, EvidenceExport evidence, SubstituteNotice substitute, DeliveryContent content) {
+            Caller caller, EvidenceExport evidence, SubstituteNotice substitute, DeliveryContent content,
+            @ConfigProperty(name = "herald.progress.event-interval") Duration progressInterval) {
+        this.progressInterval = progressInterval;
         this.evidence = evidence;
         this.substitute = substitute;
         this.content = content;
@@ -198,9 +202,22 @@ public class NoticeResource {
     @Path("/{id}/progress")
     @RolesAllowed({ Roles.NOTIFIER, Roles.OPERATOR, Roles.SUPPORT })
     @Operation(summary = "Counts by channel and status, rate and ETA; the clock against each law's deadline; "
-            + "once finished, the customers no channel reached per law and whether substitute notice is due")
+            + "once finished, the customers no channel reached per law and whether substitute notice is due",
+            description = "With Accept: text/event-stream, the same as server-sent events: one now, then one every "
+            + "herald.progress.event-interval (1 s); the stream ends after the event that shows the notice "
+            + "COMPLETED or CANCELLED.")
     public NoticeProgress progress(@RestPath long id) {
         return notices.get(id).progress();
+    }
+
+    @GET
+    @Path("/{id}/progress")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Blocking
+    @RolesAllowed({ Roles.NOTIFIER, Roles.OPERATOR, Roles.SUPPORT })
+    public Multi<NoticeProgress> progressEvents(@RestPath long id) {
+        return notices.follow(id, progressInterval);
     }
 
     @GET

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -54,6 +55,8 @@ import dev.herald.segment.AudienceCounter;
 import dev.herald.segment.CriteriaCompiler;
 import dev.herald.segment.Segment;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.quarkus.qute.TemplateException;
 import dev.herald.evidence.BreachData;
 import dev.herald.evidence.BreachFacts;
@@ -308,7 +311,26 @@ public class NoticeService {
         OffsetDateTime finished = n.completedAt != null ? n.completedAt : n.cancelledAt;
         SubstituteNotice.Summary unreached = finished == null || n.purgedAt != null ? null
                 : substitutes.get(n.id + "@" + finished, key -> substitute.summary(n.id, jurisdictionsOf(n)));
-        return new NoticeProgress(progress, clock, unreached);
+        return new NoticeProgress(n.status, progress, clock, unreached);
+    }
+
+    /**
+     * The notice's progress now and then every {@code interval} until the event that shows it finished
+     * (COMPLETED or CANCELLED), each read in a transaction of its own on a worker thread. An unknown
+     * notice is refused before the stream starts.
+     */
+    public Multi<NoticeProgress> follow(long id, Duration interval) {
+        QuarkusTransaction.requiringNew().call(() -> find(id));
+        AtomicBoolean finished = new AtomicBoolean();
+        return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(interval)
+                .onOverflow().drop()
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .select().first(tick -> !finished.get())
+                .map(tick -> {
+                    NoticeProgress now = QuarkusTransaction.requiringNew().call(() -> progress(find(id)));
+                    finished.set(now.status() == NoticeStatus.COMPLETED || now.status() == NoticeStatus.CANCELLED);
+                    return now;
+                });
     }
 
     /** Where the notice's signed evidence was archived when its deliveries were removed, or null. */
