@@ -134,7 +134,7 @@ public class DeviceStore {
         }
     }
 
-    /** Merges the devices staged in device_import, inside the import's transaction; answers how many changed. */
+    /** Merges the devices staged in device_import, inside the import's transaction; returns how many changed. */
     static int mergeStaged(Connection c) throws SQLException {
         return Jdbc.update(c, UPSERT.formatted("""
                 SELECT DISTINCT ON (platform, app_id, token) customer_id, platform::device_platform, app_id, token, sandbox

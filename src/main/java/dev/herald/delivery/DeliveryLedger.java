@@ -130,7 +130,7 @@ public class DeliveryLedger {
      * Writes outcomes on the rows still open, their timeline events and their counters, in one
      * statement (it runs every few messages of every batch). An accepted message also lands on a row
      * cancelled meanwhile, because it did reach the customer. The self-join reads each row as it was
-     * before the update, for the counters. Answers how many rows took their outcome.
+     * before the update, for the counters. Returns how many rows took their outcome.
      */
     private static final String RECORD = """
             WITH v AS (
@@ -188,7 +188,7 @@ public class DeliveryLedger {
             SELECT status::text, count(*) FROM made GROUP BY 1
             """;
 
-    /** Retry claims among the given rows go back to waiting, due at once; answers how many. */
+    /** Retry claims among the given rows go back to waiting, due at once; returns how many. */
     private static final String UNCLAIM = """
             UPDATE delivery SET status = 'PENDING', next_attempt_at = now(), updated_at = now()
              WHERE notice_id = ? AND id = ANY(?) AND status = 'QUEUED'
@@ -377,7 +377,7 @@ public class DeliveryLedger {
     /**
      * Deliveries handed to the broker long ago and still not attempted nor held by a worker: their
      * message, or the pod that had it, was lost. Windows and retry claims found are marked as published
-     * now; answers their ids, for publishing again.
+     * now; returns their ids, for publishing again.
      */
     public List<Long> republishable(Connection c, long noticeId, DeliveryChannel channel, Duration staleAfter,
             long limit) throws SQLException {
@@ -530,7 +530,7 @@ public class DeliveryLedger {
      * {@code ended} deliveries (FAILED, BOUNCED or SKIPPED) whose customer has no delivery on that first
      * channel still open or reached, a delivery per destination {@code destinations} finds on the
      * fallback channel, linked to it (fallback_of). Fallbacks are born due, so the retry scan hands
-     * them out; one already made is not made again. Answers how many were made. Needs a transaction.
+     * them out; one already made is not made again. Returns how many were made. Needs a transaction.
      */
     public long fallback(Connection c, long noticeId, List<Long> ended, DeliveryChannel to, String destinations)
             throws SQLException {
@@ -629,7 +629,7 @@ public class DeliveryLedger {
 
     /**
      * Cancels every delivery of a notice that could still change and that no worker holds; those a
-     * worker holds are cancelled once it hands them back. Answers how many were cancelled. Needs a
+     * worker holds are cancelled once it hands them back. Returns how many were cancelled. Needs a
      * transaction.
      */
     public long cancel(Connection c, long noticeId) throws SQLException {

@@ -39,7 +39,7 @@ public class Dispatcher {
         this.config = config;
     }
 
-    /** Hands out and publishes the next window of up to {@code room} never-attempted deliveries; answers how many. */
+    /** Hands out and publishes the next window of up to {@code room} never-attempted deliveries; returns how many. */
     int publishNew(Connection connection, long noticeId, DeliveryChannel channel, long room, long upTo)
             throws SQLException {
         List<Long> ids = Jdbc.inTransaction(connection, c -> ledger.handOut(c, noticeId, channel, room, upTo));

@@ -54,7 +54,7 @@ public class Fallbacks {
 
     /**
      * After deliveries on {@code channel} ended without reaching their customers: their fallbacks, when
-     * the notice has one from that channel. Answers how many deliveries were made.
+     * the notice has one from that channel. Returns how many deliveries were made.
      */
     public long after(Connection c, long noticeId, DeliveryChannel channel, List<Long> ended) throws SQLException {
         Optional<Fallback> fallback = of(c, noticeId);

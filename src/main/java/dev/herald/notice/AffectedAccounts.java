@@ -37,7 +37,7 @@ public class AffectedAccounts {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
-    /** Inserts the lines whose customer exists, and answers the line numbers of those whose customer does not. */
+    /** Inserts the lines whose customer exists, and returns the line numbers of those whose customer does not. */
     private static final String UPSERT = """
             WITH v AS (SELECT * FROM unnest(?::bigint[], ?::text[], ?::jsonb[]) AS v(line, customer_id, variables)),
                  written AS (

@@ -71,7 +71,7 @@ public class NoticeRetention {
         }
     }
 
-    /** Archives the notice's signed evidence, then removes its per-delivery data. Answers the archive. */
+    /** Archives the notice's signed evidence, then removes its per-delivery data. Returns the archive. */
     public Path purge(long noticeId) throws SQLException, IOException {
         export.requireSigningKey();
         try (Connection c = dataSource.getConnection()) {

@@ -143,7 +143,7 @@ public class NoticeService {
         return new Created(view(notice), false);
     }
 
-    /** Answers a create whose insert lost a race with the same Idempotency-Key. */
+    /** For a create whose insert lost a race with the same Idempotency-Key: returns the notice that won it. */
     @Transactional
     public Created replay(String idempotencyKey, NoticeRequest request) {
         Notice earlier = Notice.find("idempotencyKey", idempotencyKey).firstResult();
@@ -160,7 +160,7 @@ public class NoticeService {
 
     /**
      * DRAFT to DISPATCHING by {@code actor}: a notice whose audience is larger than the approval
-     * threshold must have been approved by another operator. Answers the audience's size.
+     * threshold must have been approved by another operator. Returns the audience's size.
      */
     public long dispatch(long id, String actor) {
         Notice notice = QuarkusTransaction.requiringNew().call(() -> find(id));

@@ -18,7 +18,7 @@ public final class Jdbc {
     private Jdbc() {
     }
 
-    /** Runs one statement that answers no rows; answers how many rows it changed. */
+    /** Runs one statement that returns no rows; returns how many rows it changed. */
     public static int update(Connection connection, String sql, Object... params) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             bind(statement, params);

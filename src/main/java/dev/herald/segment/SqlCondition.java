@@ -9,7 +9,7 @@ public record SqlCondition(String sql, List<Object> params) {
 
     public static final SqlCondition ALWAYS = new SqlCondition("TRUE", List.of());
 
-    /** Binds the parameters starting at {@code first}; answers the next free index. */
+    /** Binds the parameters starting at {@code first}; returns the next free index. */
     public int bind(PreparedStatement statement, int first) throws SQLException {
         int index = first;
         for (Object param : params) {

@@ -79,7 +79,7 @@ public final class HeraldCli {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the command line; answers its exit code. */
+    /** Runs the command line; returns its exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine commandLine = new CommandLine(new HeraldCli());
         commandLine.setOut(out);
