@@ -44,7 +44,7 @@ final class DispatchCommand extends NoticeIdCommand {
                         dispatched.path("dispatchedBy").asText());
                 return;
             } catch (HeraldClient.Refused refused) {
-                if (refused.status != 409 || !refused.getMessage().contains("approve")) {
+                if (refused.status != 409 || !refused.getMessage().contains("it must be approved")) {
                     throw refused;
                 }
                 if (!told) {
