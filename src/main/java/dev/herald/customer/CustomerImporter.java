@@ -111,6 +111,7 @@ public class CustomerImporter {
             }
             String[] header = records.next();
             checkHeader(header);
+            int sandbox = Arrays.asList(header).indexOf("device.sandbox");
             long line = 1;
             while (true) {
                 line++;
@@ -138,8 +139,8 @@ public class CustomerImporter {
                     run.refuse(line, unfit);
                     continue;
                 }
-                int sandbox = Arrays.asList(header).indexOf("device.sandbox");
-                if (sandbox >= 0 && !cells[sandbox].isEmpty() && !cells[sandbox].matches("(?i)true|false")) {
+                if (sandbox >= 0 && !cells[sandbox].isEmpty() && !cells[sandbox].equalsIgnoreCase("true")
+                        && !cells[sandbox].equalsIgnoreCase("false")) {
                     run.refuse(line, "device.sandbox: must be true or false");
                     continue;
                 }

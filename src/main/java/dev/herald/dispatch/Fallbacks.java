@@ -57,8 +57,11 @@ public class Fallbacks {
      * the notice has one from that channel. Returns how many deliveries were made.
      */
     public long after(Connection c, long noticeId, DeliveryChannel channel, List<Long> ended) throws SQLException {
+        if (ended.isEmpty()) {
+            return 0;
+        }
         Optional<Fallback> fallback = of(c, noticeId);
-        if (ended.isEmpty() || fallback.isEmpty() || fallback.get().first() != channel) {
+        if (fallback.isEmpty() || fallback.get().first() != channel) {
             return 0;
         }
         DeliveryChannel then = fallback.get().then();

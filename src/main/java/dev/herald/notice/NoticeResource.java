@@ -237,7 +237,6 @@ public class NoticeResource {
             case "csv" -> EvidenceExport.Format.CSV;
             default -> throw InvalidInputException.of("format", "must be ndjson or csv; got '" + format + "'");
         };
-        Map<String, Object> header = notices.evidenceHeader(id);
         String archive = notices.evidenceArchive(id);
         StreamingOutput body;
         if (archive != null) {
@@ -249,6 +248,7 @@ public class NoticeResource {
             body = out -> java.nio.file.Files.copy(java.nio.file.Path.of(archive), out);
         } else {
             evidence.requireSigningKey();
+            Map<String, Object> header = notices.evidenceHeader(id);
             body = out -> evidence.write(id, header, chosen, caller::destination, out);
         }
         audit.record(AuditLog.Action.EVIDENCE_EXPORTED, id, format);
@@ -265,7 +265,7 @@ public class NoticeResource {
                     + "next as after.")
     public SubstituteNotice.Page unreached(@RestPath long id, @RestQuery @Size(max = 200) String after,
             @RestQuery @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-        notices.get(id);
+        notices.require(id);
         return substitute.page(id, after, limit);
     }
 
@@ -287,7 +287,7 @@ public class NoticeResource {
     public DeliveryPage deliveries(@RestPath long id, @RestQuery DeliveryStatus status,
             @RestQuery @DefaultValue("0") @Min(0) long after,
             @RestQuery @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-        notices.get(id);
+        notices.require(id);
         return caller.masked(deliveries.page(id, status, after, limit));
     }
 }

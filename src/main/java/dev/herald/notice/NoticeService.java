@@ -1,8 +1,6 @@
 package dev.herald.notice;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -46,6 +44,7 @@ import dev.herald.ops.InvalidInputException;
 import dev.herald.ops.NotFoundException;
 import dev.herald.ops.ConflictException;
 import dev.herald.ops.RefusedException;
+import dev.herald.ops.Sha256;
 import dev.herald.render.CompiledNotice;
 import dev.herald.render.LocaleTemplate;
 import dev.herald.render.NoticeRenderer;
@@ -56,7 +55,6 @@ import dev.herald.segment.CriteriaCompiler;
 import dev.herald.segment.Segment;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.quarkus.qute.TemplateException;
 import dev.herald.evidence.BreachData;
 import dev.herald.evidence.BreachFacts;
@@ -156,6 +154,12 @@ public class NoticeService {
     @Transactional
     public NoticeView get(long id) {
         return view(find(id));
+    }
+
+    /** Refuses an unknown notice (404), for reads that need only to know it exists. */
+    @Transactional
+    public void require(long id) {
+        find(id);
     }
 
     /**
@@ -305,9 +309,11 @@ public class NoticeService {
                 .map(ChannelHealth.Down::toPaused)
                 .toList() : List.of();
         Progress progress = counts.progress(n.id, n.dispatchedAt, n.completedAt).withPausedChannels(paused);
-        DeliveryCounts.FirstAndLast times = counts.firstAndLast(n.id);
-        DeadlineClock.Clock clock = n.facts == null ? null : DeadlineClock.of(factsOf(n), jurisdictionsOf(n),
-                times.first(), times.last(), OffsetDateTime.now());
+        DeadlineClock.Clock clock = null;
+        if (n.facts != null) {
+            DeliveryCounts.FirstAndLast times = counts.firstAndLast(n.id);
+            clock = DeadlineClock.of(factsOf(n), jurisdictionsOf(n), times.first(), times.last(), OffsetDateTime.now());
+        }
         OffsetDateTime finished = n.completedAt != null ? n.completedAt : n.cancelledAt;
         SubstituteNotice.Summary unreached = finished == null || n.purgedAt != null ? null
                 : substitutes.get(n.id + "@" + finished, key -> substitute.summary(n.id, jurisdictionsOf(n)));
@@ -324,7 +330,6 @@ public class NoticeService {
         AtomicBoolean finished = new AtomicBoolean();
         return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(interval)
                 .onOverflow().drop()
-                .emitOn(Infrastructure.getDefaultWorkerPool())
                 .select().first(tick -> !finished.get())
                 .map(tick -> {
                     NoticeProgress now = QuarkusTransaction.requiringNew().call(() -> progress(find(id)));
@@ -432,8 +437,8 @@ public class NoticeService {
     private String hash(NoticeRequest request) {
         try {
             byte[] canonical = json.writeValueAsString(request).getBytes(StandardCharsets.UTF_8);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(Sha256.of(canonical));
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot fingerprint the request", e);
         }
     }

@@ -3,7 +3,6 @@ package dev.herald.dispatch;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 import java.util.List;
@@ -66,8 +65,7 @@ class ChannelOutageTest {
 
         StoppableSmtpServer.comeBack();
         Fixtures.emailLimit(10_000, 4);
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/notices/{id}", notice)
-                .then().body("status", equalTo("COMPLETED")));
+        Fixtures.awaitCompleted(notice, Duration.ofSeconds(60));
 
         JsonPath done = progress(notice);
         assertThat(done.getInt("byStatus.SENT")).isEqualTo(CUSTOMERS);

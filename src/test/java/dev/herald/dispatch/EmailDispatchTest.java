@@ -2,7 +2,6 @@ package dev.herald.dispatch;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
@@ -42,8 +41,7 @@ class EmailDispatchTest {
         long notice = Fixtures.createNotice(Fixtures.notice("e2e", Map.of("criteria", Map.of("tag", "e2e"))));
         given().post("/v1/notices/{id}/dispatch", notice).then().statusCode(202).body("status", equalTo("DISPATCHING"));
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/notices/{id}", notice)
-                .then().body("status", equalTo("COMPLETED")));
+        Fixtures.awaitCompleted(notice, Duration.ofSeconds(60));
 
         List<MimeMessage> received = SmtpServer.receivedFor("@e2e.example");
         Map<String, List<MimeMessage>> byRecipient = received.stream()

@@ -58,8 +58,7 @@ class NoticeControlTest {
 
         Fixtures.emailLimit(10_000, 4);
         given().post("/v1/notices/{id}/resume", notice).then().statusCode(200).body("status", equalTo("DISPATCHING"));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/notices/{id}", notice)
-                .then().body("status", equalTo("COMPLETED")));
+        Fixtures.awaitCompleted(notice, Duration.ofSeconds(60));
         assertThat(given().queryParam("notice", notice).get("/v1/audit").then().statusCode(200).extract().jsonPath()
                 .getList("items.action", String.class)).as("who paused and resumed, in the audit log")
                 .containsSubsequence("NOTICE_DISPATCHED", "NOTICE_PAUSED", "NOTICE_RESUMED");
@@ -109,8 +108,7 @@ class NoticeControlTest {
                 .contentType("application/problem+json").body("detail", containsString("987654321"));
 
         long done = Fixtures.dispatchToTag("nobody-at-all");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/notices/{id}", done)
-                .then().body("status", equalTo("COMPLETED")));
+        Fixtures.awaitCompleted(done, Duration.ofSeconds(30));
         given().post("/v1/notices/{id}/cancel", done).then().statusCode(409)
                 .body("detail", equalTo("notice " + done + " is COMPLETED; a COMPLETED notice cannot be cancelled"));
 

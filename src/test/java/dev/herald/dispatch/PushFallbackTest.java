@@ -50,22 +50,17 @@ class PushFallbackTest {
         fcm.script("fcm-gone", FcmStandIn.Answer.UNREGISTERED);
         apns.script(APNS_GONE, ApnsStandIn.Answer.UNREGISTERED);
 
-        customer("fb-1", "ok-fb1@fallback.example", device("FCM", "fcm-one"));
-        customer("fb-2", "reject-fb2@fallback.example", device("APNS", APNS_OK));
-        customer("fb-3", null, device("FCM", "fcm-busy"));
-        customer("fb-4", null, device("APNS", APNS_GONE));
-        customer("fb-5", null);
-        customer("fb-6", "reject-fb6@fallback.example", device("FCM", "fcm-gone"), device("APNS", APNS_SECOND));
-        customer("fb-7", "ok-fb7@fallback.example");
+        customer("fallback", "fb-1", "ok-fb1@fallback.example", device("FCM", "fcm-one"));
+        customer("fallback", "fb-2", "reject-fb2@fallback.example", device("APNS", APNS_OK));
+        customer("fallback", "fb-3", null, device("FCM", "fcm-busy"));
+        customer("fallback", "fb-4", null, device("APNS", APNS_GONE));
+        customer("fallback", "fb-5", null);
+        customer("fallback", "fb-6", "reject-fb6@fallback.example", device("FCM", "fcm-gone"), device("APNS", APNS_SECOND));
+        customer("fallback", "fb-7", "ok-fb7@fallback.example");
 
-        Map<String, Object> notice = new HashMap<>(Fixtures.notice("fallback", Map.of("criteria", Map.of("tag", "fallback"))));
-        notice.put("channels", List.of("EMAIL", "PUSH"));
-        notice.put("fallback", "EMAIL_THEN_PUSH");
-        notice.put("templates", Map.of("en", pushTemplate()));
-        long id = Fixtures.createNotice(notice);
+        long id = pushNotice("fallback", "fallback", List.of("EMAIL", "PUSH"), "EMAIL_THEN_PUSH");
         given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/notices/{id}", id)
-                .then().body("status", equalTo("COMPLETED")));
+        Fixtures.awaitCompleted(id, Duration.ofSeconds(60));
 
         JsonPath progress = given().get("/v1/notices/{id}/progress", id).then().extract().jsonPath();
         assertThat(progress.getMap("byChannel.EMAIL")).isEqualTo(Map.of("SENT", 2, "FAILED", 2, "SKIPPED", 3));
@@ -122,18 +117,13 @@ class PushFallbackTest {
         String badApns = "e".repeat(64);
         PushStandIns.fcm().script("fcm-invalid", FcmStandIn.Answer.INVALID_TOKEN);
         PushStandIns.apns().script(badApns, ApnsStandIn.Answer.BAD_DEVICE_TOKEN);
-        customer("pf-1", "ok-pf1@pushfirst.example", device("FCM", "fcm-invalid"));
-        customer("pf-2", "ok-pf2@pushfirst.example", device("APNS", badApns));
-        customer("pf-3", "ok-pf3@pushfirst.example", device("FCM", "fcm-pf3"));
+        customer("pushfirst", "pf-1", "ok-pf1@pushfirst.example", device("FCM", "fcm-invalid"));
+        customer("pushfirst", "pf-2", "ok-pf2@pushfirst.example", device("APNS", badApns));
+        customer("pushfirst", "pf-3", "ok-pf3@pushfirst.example", device("FCM", "fcm-pf3"));
 
-        Map<String, Object> notice = new HashMap<>(Fixtures.notice("push-first", Map.of("criteria", Map.of("tag", "pushfirst"))));
-        notice.put("channels", List.of("PUSH", "EMAIL"));
-        notice.put("fallback", "PUSH_THEN_EMAIL");
-        notice.put("templates", Map.of("en", pushTemplate()));
-        long id = Fixtures.createNotice(notice);
+        long id = pushNotice("push-first", "pushfirst", List.of("PUSH", "EMAIL"), "PUSH_THEN_EMAIL");
         given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/notices/{id}", id)
-                .then().body("status", equalTo("COMPLETED")));
+        Fixtures.awaitCompleted(id, Duration.ofSeconds(60));
 
         JsonPath progress = given().get("/v1/notices/{id}/progress", id).then().extract().jsonPath();
         assertThat(progress.getMap("byChannel.PUSH")).isEqualTo(Map.of("SENT", 1, "FAILED", 2));
@@ -150,16 +140,12 @@ class PushFallbackTest {
 
     @Test
     void providersGetWhatTheyDocumentAndNoPersonalDataBeyondTheTemplate() {
-        customer("pp-1", null, device("APNS", "d".repeat(64)));
-        customer("pp-2", null, device("FCM", "fcm-shape"));
-        Map<String, Object> notice = new HashMap<>(Fixtures.notice("push-only", Map.of("criteria", Map.of("tag", "pushonly"))));
-        notice.put("channels", List.of("PUSH"));
-        notice.put("templates", Map.of("en", pushTemplate()));
-        long id = Fixtures.createNotice(notice);
+        customer("pushonly", "pp-1", null, device("APNS", "d".repeat(64)));
+        customer("pushonly", "pp-2", null, device("FCM", "fcm-shape"));
+        long id = pushNotice("push-only", "pushonly", List.of("PUSH"), null);
         long tokensBefore = PushStandIns.fcm().tokensIssued();
         given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/notices/{id}", id)
-                .then().body("status", equalTo("COMPLETED")));
+        Fixtures.awaitCompleted(id, Duration.ofSeconds(60));
 
         ApnsStandIn.Received apple = PushStandIns.apns().received().stream()
                 .filter(r -> r.token().equals("d".repeat(64))).findFirst().orElseThrow();
@@ -181,12 +167,9 @@ class PushFallbackTest {
 
     @Test
     void refusedCredentialsPauseTheNoticeUntilAnOperatorResumesIt() {
-        customer("cr-1", null, device("FCM", "fcm-cred-1"));
-        customer("cr-2", null, device("FCM", "fcm-cred-2"));
-        Map<String, Object> notice = new HashMap<>(Fixtures.notice("refused", Map.of("criteria", Map.of("tag", "refused"))));
-        notice.put("channels", List.of("PUSH"));
-        notice.put("templates", Map.of("en", pushTemplate()));
-        long id = Fixtures.createNotice(notice);
+        customer("refused", "cr-1", null, device("FCM", "fcm-cred-1"));
+        customer("refused", "cr-2", null, device("FCM", "fcm-cred-2"));
+        long id = pushNotice("refused", "refused", List.of("PUSH"), null);
         PushStandIns.fcm().refuseCredentials(true);
         try {
             given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
@@ -203,6 +186,17 @@ class PushFallbackTest {
                 .then().body("status", equalTo("COMPLETED")).body("progress.byStatus.SENT", equalTo(2)));
     }
 
+    /** A notice in English with push templates to the customers tagged {@code tag}, created (DRAFT). */
+    private static long pushNotice(String name, String tag, List<String> channels, String fallback) {
+        Map<String, Object> notice = new HashMap<>(Fixtures.notice(name, Map.of("criteria", Map.of("tag", tag))));
+        notice.put("channels", channels);
+        if (fallback != null) {
+            notice.put("fallback", fallback);
+        }
+        notice.put("templates", Map.of("en", pushTemplate()));
+        return Fixtures.createNotice(notice);
+    }
+
     private static Map<String, Object> pushTemplate() {
         Map<String, Object> template = new HashMap<>(Fixtures.template("en", "Dear"));
         template.put("push", Map.of("title", "Security notice",
@@ -215,14 +209,13 @@ class PushFallbackTest {
     }
 
     @SafeVarargs
-    private static void customer(String id, String email, Map<String, Object>... devices) {
+    private static void customer(String tag, String id, String email, Map<String, Object>... devices) {
         Map<String, Object> body = new HashMap<>();
         if (email != null) {
             body.put("email", email);
         }
         body.put("locale", "en");
-        body.put("tags", List.of(id.startsWith("fb") ? "fallback" : id.startsWith("pp") ? "pushonly"
-                : id.startsWith("pf") ? "pushfirst" : "refused"));
+        body.put("tags", List.of(tag));
         body.put("devices", List.of(devices));
         given().contentType(ContentType.JSON).body(body).put("/v1/customers/{id}", id).then().statusCode(201);
     }

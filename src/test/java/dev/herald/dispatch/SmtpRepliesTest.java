@@ -2,8 +2,6 @@ package dev.herald.dispatch;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,8 +58,7 @@ class SmtpRepliesTest {
         long notice = Fixtures.createNotice(Fixtures.notice("replies", Map.of("criteria", Map.of("tag", "replies"))));
         given().post("/v1/notices/{id}/dispatch", notice).then().statusCode(202);
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/notices/{id}", notice)
-                .then().body("status", equalTo("COMPLETED")));
+        Fixtures.awaitCompleted(notice, Duration.ofSeconds(60));
 
         List<String> retriedOrAccepted = people.stream()
                 .filter(p -> p.startsWith("ok-") || p.startsWith("throttled-") || p.startsWith("busy-"))

@@ -2,7 +2,6 @@ package dev.herald.evidence;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -129,8 +128,7 @@ class EvidenceTest {
         long id = given().contentType(ContentType.JSON).body(notice).post("/v1/notices").then().statusCode(201)
                 .extract().jsonPath().getLong("id");
         given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/notices/{id}", id).then()
-                .body("status", equalTo("COMPLETED")));
+        Fixtures.awaitCompleted(id, Duration.ofSeconds(30));
 
         JsonPath progress = given().get("/v1/notices/{id}/progress", id).then().statusCode(200).extract().jsonPath();
         assertThat(progress.getString("clock.discoveredAt")).startsWith("2026-11-20T09:30");
@@ -194,8 +192,7 @@ class EvidenceTest {
     void retentionArchivesTheSignedEvidenceThenRemovesTheDeliveries() throws Exception {
         Fixtures.importCustomers("retained", 5);
         long id = Fixtures.dispatchToTag("retained");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/notices/{id}", id).then()
-                .body("status", equalTo("COMPLETED")));
+        Fixtures.awaitCompleted(id, Duration.ofSeconds(30));
 
         Path archive = retention.purge(id);
 

@@ -193,8 +193,7 @@ class NoticeResourceTest {
                 .then().statusCode(400).body("errors[0].field", equalTo("variables"));
 
         given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/notices/{id}", id)
-                .then().body("status", equalTo("COMPLETED")));
+        Fixtures.awaitCompleted(id, Duration.ofSeconds(30));
         given().contentType("application/x-ndjson").body(upload.getBytes(StandardCharsets.UTF_8))
                 .post("/v1/notices/{id}/affected", id)
                 .then().statusCode(409);

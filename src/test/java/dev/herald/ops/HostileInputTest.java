@@ -58,6 +58,7 @@ class HostileInputTest {
             "audit_log", "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY id), '')) FROM audit_log t");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final String TOKEN = Tokens.of("hostile", "admin");
     private static long draft;
 
     @Inject
@@ -305,16 +306,14 @@ class HostileInputTest {
     private HttpResponse<String> send(Case c) throws Exception {
         String path = c.path().replace("{draft}", String.valueOf(draft()));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + path))
-                .header("Authorization", "Bearer " + Tokens.of("hostile", "admin"));
+                .header("Authorization", "Bearer " + TOKEN);
         c.headers().forEach(request::header);
+        boolean chunked = "chunked".equals(c.contentType());
         HttpRequest.BodyPublisher body = c.body() == null ? HttpRequest.BodyPublishers.noBody()
-                : "chunked".equals(c.contentType())
-                        ? HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(c.body()))
+                : chunked ? HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(c.body()))
                         : HttpRequest.BodyPublishers.ofByteArray(c.body());
-        if (c.contentType() != null && !"chunked".equals(c.contentType())) {
-            request.header("Content-Type", c.contentType());
-        } else if ("chunked".equals(c.contentType())) {
-            request.header("Content-Type", JSON_TYPE);
+        if (c.contentType() != null) {
+            request.header("Content-Type", chunked ? JSON_TYPE : c.contentType());
         }
         return HTTP.send(request.method(c.method(), body).build(), HttpResponse.BodyHandlers.ofString());
     }

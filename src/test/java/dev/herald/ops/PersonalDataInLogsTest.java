@@ -2,7 +2,6 @@ package dev.herald.ops;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,8 +58,7 @@ class PersonalDataInLogsTest {
                     + "\"token\":\"tok3nOfSally\"}]}\n").getBytes(StandardCharsets.UTF_8))
                     .post("/v1/customers/import").then().statusCode(200);
             long notice = Fixtures.dispatchToTag("pii-logs");
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/notices/{id}", notice)
-                    .then().body("status", org.hamcrest.Matchers.equalTo("COMPLETED")));
+            Fixtures.awaitCompleted(notice, Duration.ofSeconds(30));
         } finally {
             root.removeHandler(capture);
         }

@@ -93,6 +93,12 @@ public final class Fixtures {
                 .then().statusCode(200);
     }
 
+    /** Waits until the notice is COMPLETED, failing after {@code within}. */
+    public static void awaitCompleted(long notice, java.time.Duration within) {
+        org.awaitility.Awaitility.await().atMost(within).untilAsserted(() -> given().get("/v1/notices/{id}", notice)
+                .then().body("status", org.hamcrest.Matchers.equalTo("COMPLETED")));
+    }
+
     public static long createNotice(Map<String, Object> notice) {
         return given().contentType(ContentType.JSON).body(notice)
                 .when().post("/v1/notices")

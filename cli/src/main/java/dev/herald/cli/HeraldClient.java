@@ -58,15 +58,19 @@ final class HeraldClient {
     }
 
     JsonNode post(String path, String json) {
-        return json(send(() -> request(path).header("Content-Type", "application/json")
-                .POST(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-                .build(), HttpResponse.BodyHandlers.ofString()));
+        return post(path, json, null);
     }
 
+    /** A POST with a JSON body (or none); with an Idempotency-Key when one is given. */
     JsonNode post(String path, String json, String idempotencyKey) {
-        return json(send(() -> request(path).header("Content-Type", "application/json")
-                .header("Idempotency-Key", idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString()));
+        return json(send(() -> {
+            HttpRequest.Builder request = request(path).header("Content-Type", "application/json")
+                    .POST(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+            if (idempotencyKey != null) {
+                request.header("Idempotency-Key", idempotencyKey);
+            }
+            return request.build();
+        }, HttpResponse.BodyHandlers.ofString()));
     }
 
     /** Streams a body Herald reads as it comes (an import); not retried, since it cannot be replayed. */

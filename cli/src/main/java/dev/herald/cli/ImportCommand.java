@@ -46,13 +46,11 @@ final class ImportCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean csv = "csv".equalsIgnoreCase(type) || type == null && file.getFileName().toString().endsWith(".csv");
         long size = Files.size(file);
-        Counting[] counting = new Counting[1];
         JsonNode report;
         try (Progress progress = Progress.ofBytes(out, "import " + file.getFileName(), size)) {
             report = connection.client().stream("/v1/customers/import", csv ? "text/csv" : "application/x-ndjson", () -> {
                 try {
-                    counting[0] = new Counting(Files.newInputStream(file), progress);
-                    return counting[0];
+                    return new Counting(Files.newInputStream(file), progress);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

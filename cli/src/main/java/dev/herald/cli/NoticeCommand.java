@@ -37,14 +37,19 @@ final class NoticeCommand {
 
         @Override
         public Integer call() throws IOException {
-            JsonNode notice = create(connection.client(), file, key);
-            PrintWriter out = spec.commandLine().getOut();
-            out.printf("notice %d \"%s\" %s%n", notice.path("id").asLong(), notice.path("name").asText(),
-                    notice.path("status").asText());
-            // on stderr, so that a script reading the notice line is not confused by them
-            notice.path("warnings").forEach(w -> spec.commandLine().getErr().println("warning: " + w.asText()));
+            printCreated(create(connection.client(), file, key), spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
             return ExitCode.OK;
         }
+    }
+
+    /** The notice's line, then its warnings on {@code err}, so that a script reading the line is not confused by them. */
+    static void printCreated(JsonNode notice, PrintWriter out, PrintWriter err) {
+        out.printf("notice %d \"%s\" %s%n", notice.path("id").asLong(), notice.path("name").asText(),
+                notice.path("status").asText());
+        out.flush();
+        notice.path("warnings").forEach(w -> err.println("warning: " + w.asText()));
+        err.flush();
     }
 
     static JsonNode create(HeraldClient client, Path file, String key) throws IOException {

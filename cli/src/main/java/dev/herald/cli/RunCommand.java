@@ -32,8 +32,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         JsonNode notice = NoticeCommand.create(client, file, null);
         long id = notice.path("id").asLong();
-        out.printf("notice %d \"%s\" (%s)%n", id, notice.path("name").asText(), notice.path("status").asText());
-        notice.path("warnings").forEach(w -> out.println("warning: " + w.asText()));
+        NoticeCommand.printCreated(notice, out, spec.commandLine().getErr());
         DispatchCommand.dispatchOnce(client, out, id, options.interval);
         return new Watcher(client, out, options).watch(id);
     }

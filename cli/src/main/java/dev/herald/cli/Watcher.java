@@ -50,7 +50,8 @@ final class Watcher {
                 JsonNode notice = client.get("/v1/notices/" + id);
                 JsonNode progress = notice.path("progress");
                 String status = notice.path("status").asText();
-                if (polls++ % 5 == 0 && progress.path("byStatus").path("FAILED").asLong() > 0) {
+                // the reasons show only on plain lines: a bar has no room for them
+                if (bar == null && polls++ % 5 == 0 && progress.path("byStatus").path("FAILED").asLong() > 0) {
                     failures = failureReasons(id);
                 }
                 if (bar != null) {
@@ -71,7 +72,7 @@ final class Watcher {
                 }
                 switch (status) {
                     case "COMPLETED" -> {
-                        return ended(id, progress, failures);
+                        return ended(id, progress);
                     }
                     case "CANCELLED" -> {
                         if (progress.path("remaining").asLong() == 0 || settling++ == 60) {
@@ -96,7 +97,7 @@ final class Watcher {
         }
     }
 
-    private int ended(long id, JsonNode progress, String failures) {
+    private int ended(long id, JsonNode progress) {
         long total = progress.path("total").asLong();
         long failed = progress.path("byStatus").path("FAILED").asLong() + progress.path("byStatus").path("BOUNCED").asLong();
         double percent = total == 0 ? 0 : 100.0 * failed / total;
@@ -112,6 +113,7 @@ final class Watcher {
             });
         }
         if (percent > maxFailedPercent) {
+            String failures = progress.path("byStatus").path("FAILED").asLong() > 0 ? failureReasons(id) : "";
             out.printf("%.2f%% of deliveries failed or bounced, more than --max-failed-percent %.2f%s%n", percent,
                     maxFailedPercent, failures.isEmpty() ? "" : "; " + failures);
             return ExitCode.TOO_MANY_FAILED;

@@ -2,7 +2,6 @@ package dev.herald.channel.email;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -42,8 +41,7 @@ class EmailEventsTest {
                     "tags", List.of("events")));
         }
         long first = Fixtures.dispatchToTag("events");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/notices/{id}", first)
-                .then().body("status", equalTo("COMPLETED")));
+        Fixtures.awaitCompleted(first, Duration.ofSeconds(30));
         Map<String, String> messageIds = SmtpServer.receivedFor("@events.example").stream()
                 .collect(Collectors.toMap(SmtpServer::recipient, EmailEventsTest::messageId));
 
@@ -94,8 +92,7 @@ class EmailEventsTest {
         assertThat(b.getList("deliveries[0].events.kind")).containsExactly("HARD_BOUNCE");
 
         long second = Fixtures.dispatchToTag("events");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/notices/{id}", second)
-                .then().body("status", equalTo("COMPLETED")));
+        Fixtures.awaitCompleted(second, Duration.ofSeconds(30));
         Map<String, String> errors = given().queryParam("status", "SKIPPED").get("/v1/notices/{id}/deliveries", second)
                 .then().extract().jsonPath().getList("items", Map.class).stream()
                 .collect(Collectors.toMap(i -> (String) i.get("customerId"), i -> (String) i.get("lastError")));
