@@ -55,6 +55,7 @@ import dev.herald.segment.CriteriaCompiler;
 import dev.herald.segment.Segment;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.quarkus.qute.TemplateException;
 import dev.herald.evidence.BreachData;
 import dev.herald.evidence.BreachFacts;
@@ -330,6 +331,8 @@ public class NoticeService {
         AtomicBoolean finished = new AtomicBoolean();
         return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(interval)
                 .onOverflow().drop()
+                // ticks arrive on an event-loop thread here; the reads below block
+                .emitOn(Infrastructure.getDefaultWorkerPool())
                 .select().first(tick -> !finished.get())
                 .map(tick -> {
                     NoticeProgress now = QuarkusTransaction.requiringNew().call(() -> progress(find(id)));
