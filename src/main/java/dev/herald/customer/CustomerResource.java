@@ -23,15 +23,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import dev.herald.delivery.DeliveryLookup;
 import dev.herald.delivery.DeliveryViews.CustomerDeliveries;
 import dev.herald.ops.InvalidInputException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.herald.security.AuditLog;
-import dev.herald.security.Caller;
 import dev.herald.security.Roles;
-import dev.herald.ops.NotFoundException;
 
 @Path("/v1/customers")
 @Tag(name = "Customers")
@@ -44,21 +41,19 @@ public class CustomerResource {
     private final CustomerStore store;
     private final DeviceStore devices;
     private final CustomerImporter importer;
-    private final DeliveryLookup deliveries;
+    private final CustomerDirectory directory;
     private final AuditLog audit;
-    private final Caller caller;
     private final Counter imported;
 
-    CustomerResource(CustomerStore store, DeviceStore devices, CustomerImporter importer, DeliveryLookup deliveries,
-            AuditLog audit, Caller caller, MeterRegistry registry) {
+    CustomerResource(CustomerStore store, DeviceStore devices, CustomerImporter importer, CustomerDirectory directory,
+            AuditLog audit, MeterRegistry registry) {
         this.imported = Counter.builder("herald.imported.rows").description("Customer rows read by imports")
                 .register(registry);
         this.store = store;
         this.devices = devices;
         this.importer = importer;
-        this.deliveries = deliveries;
+        this.directory = directory;
         this.audit = audit;
-        this.caller = caller;
     }
 
     @PUT
@@ -89,8 +84,7 @@ public class CustomerResource {
     @RolesAllowed({ Roles.NOTIFIER, Roles.SUPPORT })
     @Operation(summary = "One customer", description = "The email address is masked unless the caller has support-pii.")
     public CustomerView get(@RestPath String id) {
-        CustomerView customer = CustomerView.of(find(id));
-        return customer.withEmail(caller.email(customer.email()));
+        return directory.get(id);
     }
 
     @GET
@@ -99,9 +93,7 @@ public class CustomerResource {
     @Operation(summary = "Every notice this customer was sent, per channel, with its timeline",
             description = "Newest notice first; at most 500 deliveries.")
     public CustomerDeliveries deliveries(@RestPath String id) {
-        find(id);
-        return new CustomerDeliveries(id, deliveries.ofCustomer(id).stream()
-                .map(d -> d.withDelivery(caller.masked(d.delivery()))).toList());
+        return directory.deliveries(id);
     }
 
     @POST
@@ -123,8 +115,7 @@ public class CustomerResource {
     @Operation(summary = "A customer's push devices, active ones first",
             description = "A deactivated device says why (the provider reported its token gone) and when.")
     public List<DeviceView> devices(@RestPath String id) {
-        find(id);
-        return devices.list(id).stream().map(d -> d.withToken(caller.token(d.token()))).toList();
+        return directory.devices(id);
     }
 
     @DELETE
@@ -151,13 +142,5 @@ public class CustomerResource {
                 + " inserted, " + report.updated() + " updated, " + report.unchanged() + " unchanged, " + report.rejected()
                 + " refused");
         return report;
-    }
-
-    private static Customer find(String id) {
-        Customer customer = Customer.findById(id);
-        if (customer == null) {
-            throw new NotFoundException("customer", id);
-        }
-        return customer;
     }
 }

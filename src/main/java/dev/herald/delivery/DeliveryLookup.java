@@ -16,6 +16,9 @@ import dev.herald.delivery.DeliveryViews.CustomerDelivery;
 import dev.herald.delivery.DeliveryViews.DeliveryEvent;
 import dev.herald.delivery.DeliveryViews.DeliveryPage;
 import dev.herald.delivery.DeliveryViews.DeliveryView;
+import dev.herald.delivery.DeliveryViews.FailureReason;
+import dev.herald.delivery.DeliveryViews.SendingSummary;
+import dev.herald.ops.Jdbc;
 import io.agroal.api.AgroalDataSource;
 
 /** Reads deliveries for support: by notice with keyset pagination, and by customer with their timeline. */
@@ -90,6 +93,35 @@ public class DeliveryLookup {
         } catch (SQLException e) {
             throw new IllegalStateException("Customer delivery read failed", e);
         }
+    }
+
+    /** Why a notice's deliveries failed or bounced, per channel, the commonest reasons first. */
+    public List<FailureReason> failureReasons(long noticeId, int limit) {
+        String sql = """
+                SELECT channel::text, coalesce(last_error, 'no reason recorded'), count(*) FROM delivery
+                 WHERE notice_id = ? AND status IN ('FAILED', 'BOUNCED')
+                 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT ?""";
+        return Jdbc.query(dataSource, sql, row -> new FailureReason(DeliveryChannel.valueOf(row.getString(1)),
+                row.getString(2), row.getLong(3)), noticeId, limit);
+    }
+
+    /**
+     * How many customers the notice addressed; when the first delivery finished, when 99 % of the
+     * notice's deliveries had, and the last (null where not reached). A delivery's time is its last
+     * change, so a bounce reported later moves it.
+     */
+    public SendingSummary sendingSummary(long noticeId) {
+        String sql = """
+                WITH finished AS (
+                       SELECT updated_at, row_number() OVER (ORDER BY updated_at) AS n FROM delivery
+                        WHERE notice_id = ? AND status NOT IN ('PENDING', 'QUEUED', 'CANCELLED')),
+                     total AS (SELECT count(*) AS n, count(DISTINCT customer_id) AS customers FROM delivery
+                                WHERE notice_id = ?)
+                SELECT t.customers, min(f.updated_at), min(f.updated_at) FILTER (WHERE f.n >= ceil(t.n * 0.99)),
+                       max(f.updated_at)
+                  FROM total t LEFT JOIN finished f ON true GROUP BY t.customers, t.n""";
+        return Jdbc.query(dataSource, sql, row -> new SendingSummary(row.getLong(1), row.getObject(2, OffsetDateTime.class),
+                row.getObject(3, OffsetDateTime.class), row.getObject(4, OffsetDateTime.class)), noticeId, noticeId).get(0);
     }
 
     private static Map<Long, List<DeliveryEvent>> events(Connection connection, Long[] deliveryIds) throws SQLException {

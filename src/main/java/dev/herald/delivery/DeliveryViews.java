@@ -40,4 +40,11 @@ public final class DeliveryViews {
 
     public record CustomerDeliveries(String customerId, List<CustomerDelivery> deliveries) {
     }
+
+    public record FailureReason(DeliveryChannel channel, String reason, long count) {
+    }
+
+    public record SendingSummary(long customers, OffsetDateTime firstFinishedAt, OffsetDateTime ninetyNinePercentAt,
+            OffsetDateTime lastFinishedAt) {
+    }
 }

@@ -81,7 +81,10 @@ public class EvidenceExport {
         if (format == Format.NDJSON) {
             Map<String, Object> header = new LinkedHashMap<>();
             header.put("evidence", EvidenceChain.FORMAT);
-            header.put("exportedAt", OffsetDateTime.now());
+            // A finished notice exports the same bytes every time (the signature is deterministic too), so a
+            // digest quoted elsewhere, as in the regulator summary, matches any copy made since.
+            Object finishedAt = notice.get("completedAt") != null ? notice.get("completedAt") : notice.get("cancelledAt");
+            header.put("asOf", finishedAt != null ? finishedAt : OffsetDateTime.now());
             header.put("notice", notice);
             line(out, chain, json.writeValueAsBytes(header));
         } else {

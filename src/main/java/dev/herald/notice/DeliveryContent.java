@@ -33,6 +33,10 @@ public class DeliveryContent {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Content(long noticeId, long deliveryId, String channel, String status, String recordedSha256,
             String renderedSha256, boolean matches, String content) {
+
+        public Content withoutContent() {
+            return new Content(noticeId, deliveryId, channel, status, recordedSha256, renderedSha256, matches, null);
+        }
     }
 
     private static final String DELIVERY = """

@@ -157,6 +157,20 @@ public class NoticeService {
         return view(find(id));
     }
 
+    /** A notice as a list of notices shows it. */
+    public record Listed(long id, String name, NoticeStatus status, List<String> channels, OffsetDateTime createdAt,
+            OffsetDateTime dispatchedAt, OffsetDateTime finishedAt) {
+    }
+
+    /** The newest notices first. */
+    @Transactional
+    public List<Listed> recent(int limit) {
+        return Notice.<Notice>find("order by id desc").page(0, limit).stream()
+                .map(n -> new Listed(n.id, n.name, n.status, n.channels, n.createdAt, n.dispatchedAt,
+                        n.completedAt != null ? n.completedAt : n.cancelledAt))
+                .toList();
+    }
+
     /** Refuses an unknown notice (404), for reads that need only to know it exists. */
     @Transactional
     public void require(long id) {

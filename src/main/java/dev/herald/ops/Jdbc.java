@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
+import javax.sql.DataSource;
+
 /** Runs work as one transaction on a connection that is otherwise in auto-commit. */
 public final class Jdbc {
 
@@ -15,7 +17,29 @@ public final class Jdbc {
         T run(Connection connection) throws SQLException;
     }
 
+    @FunctionalInterface
+    public interface RowMapper<T> {
+        T map(ResultSet row) throws SQLException;
+    }
+
     private Jdbc() {
+    }
+
+    /** Every row a query answers, each mapped; on a connection of its own from the pool. */
+    public static <T> List<T> query(DataSource dataSource, String sql, RowMapper<T> mapper, Object... params) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, params);
+            List<T> mapped = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    mapped.add(mapper.map(rows));
+                }
+            }
+            return mapped;
+        } catch (SQLException e) {
+            throw new IllegalStateException("Query failed: " + sql.lines().findFirst().orElse(sql).strip(), e);
+        }
     }
 
     /** Runs one statement that returns no rows; returns how many rows it changed. */

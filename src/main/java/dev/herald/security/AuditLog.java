@@ -36,7 +36,10 @@ public class AuditLog {
         AFFECTED_UPLOADED,
         CUSTOMERS_IMPORTED,
         SEND_LIMIT_CHANGED,
-        EVIDENCE_EXPORTED
+        EVIDENCE_EXPORTED,
+        CONSOLE_SIGNED_IN,
+        /** Support opened a customer's page in the console: who looked at whose data. */
+        CUSTOMER_VIEWED
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -61,9 +64,14 @@ public class AuditLog {
 
     /** Records what the current caller did. */
     public void record(Action action, Long noticeId, String detail) {
+        record(caller.name(), action, noticeId, detail);
+    }
+
+    /** Records what someone not yet authenticated, such as a person signing in, did. */
+    public void record(String actor, Action action, Long noticeId, String detail) {
         try (Connection connection = dataSource.getConnection()) {
             Jdbc.update(connection, "INSERT INTO audit_log (actor, action, notice_id, address, detail) VALUES (?, ?, ?, ?, ?)",
-                    caller.name(), action.name(), noticeId, caller.address(), detail);
+                    actor, action.name(), noticeId, caller.address(), detail);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot write the audit log", e);
         }

@@ -50,15 +50,16 @@ class PushFallbackTest {
         fcm.script("fcm-gone", FcmStandIn.Answer.UNREGISTERED);
         apns.script(APNS_GONE, ApnsStandIn.Answer.UNREGISTERED);
 
-        customer("fallback", "fb-1", "ok-fb1@fallback.example", device("FCM", "fcm-one"));
-        customer("fallback", "fb-2", "reject-fb2@fallback.example", device("APNS", APNS_OK));
-        customer("fallback", "fb-3", null, device("FCM", "fcm-busy"));
-        customer("fallback", "fb-4", null, device("APNS", APNS_GONE));
-        customer("fallback", "fb-5", null);
-        customer("fallback", "fb-6", "reject-fb6@fallback.example", device("FCM", "fcm-gone"), device("APNS", APNS_SECOND));
-        customer("fallback", "fb-7", "ok-fb7@fallback.example");
+        Fixtures.customer("fallback", "fb-1", "ok-fb1@fallback.example", Fixtures.device(APP, "FCM", "fcm-one"));
+        Fixtures.customer("fallback", "fb-2", "reject-fb2@fallback.example", Fixtures.device(APP, "APNS", APNS_OK));
+        Fixtures.customer("fallback", "fb-3", null, Fixtures.device(APP, "FCM", "fcm-busy"));
+        Fixtures.customer("fallback", "fb-4", null, Fixtures.device(APP, "APNS", APNS_GONE));
+        Fixtures.customer("fallback", "fb-5", null);
+        Fixtures.customer("fallback", "fb-6", "reject-fb6@fallback.example", Fixtures.device(APP, "FCM", "fcm-gone"),
+                Fixtures.device(APP, "APNS", APNS_SECOND));
+        Fixtures.customer("fallback", "fb-7", "ok-fb7@fallback.example");
 
-        long id = pushNotice("fallback", "fallback", List.of("EMAIL", "PUSH"), "EMAIL_THEN_PUSH");
+        long id = Fixtures.pushNotice("fallback", "fallback", List.of("EMAIL", "PUSH"), "EMAIL_THEN_PUSH");
         given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
         Fixtures.awaitCompleted(id, Duration.ofSeconds(60));
 
@@ -117,11 +118,11 @@ class PushFallbackTest {
         String badApns = "e".repeat(64);
         PushStandIns.fcm().script("fcm-invalid", FcmStandIn.Answer.INVALID_TOKEN);
         PushStandIns.apns().script(badApns, ApnsStandIn.Answer.BAD_DEVICE_TOKEN);
-        customer("pushfirst", "pf-1", "ok-pf1@pushfirst.example", device("FCM", "fcm-invalid"));
-        customer("pushfirst", "pf-2", "ok-pf2@pushfirst.example", device("APNS", badApns));
-        customer("pushfirst", "pf-3", "ok-pf3@pushfirst.example", device("FCM", "fcm-pf3"));
+        Fixtures.customer("pushfirst", "pf-1", "ok-pf1@pushfirst.example", Fixtures.device(APP, "FCM", "fcm-invalid"));
+        Fixtures.customer("pushfirst", "pf-2", "ok-pf2@pushfirst.example", Fixtures.device(APP, "APNS", badApns));
+        Fixtures.customer("pushfirst", "pf-3", "ok-pf3@pushfirst.example", Fixtures.device(APP, "FCM", "fcm-pf3"));
 
-        long id = pushNotice("push-first", "pushfirst", List.of("PUSH", "EMAIL"), "PUSH_THEN_EMAIL");
+        long id = Fixtures.pushNotice("push-first", "pushfirst", List.of("PUSH", "EMAIL"), "PUSH_THEN_EMAIL");
         given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
         Fixtures.awaitCompleted(id, Duration.ofSeconds(60));
 
@@ -140,9 +141,9 @@ class PushFallbackTest {
 
     @Test
     void providersGetWhatTheyDocumentAndNoPersonalDataBeyondTheTemplate() {
-        customer("pushonly", "pp-1", null, device("APNS", "d".repeat(64)));
-        customer("pushonly", "pp-2", null, device("FCM", "fcm-shape"));
-        long id = pushNotice("push-only", "pushonly", List.of("PUSH"), null);
+        Fixtures.customer("pushonly", "pp-1", null, Fixtures.device(APP, "APNS", "d".repeat(64)));
+        Fixtures.customer("pushonly", "pp-2", null, Fixtures.device(APP, "FCM", "fcm-shape"));
+        long id = Fixtures.pushNotice("push-only", "pushonly", List.of("PUSH"), null);
         long tokensBefore = PushStandIns.fcm().tokensIssued();
         given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
         Fixtures.awaitCompleted(id, Duration.ofSeconds(60));
@@ -167,9 +168,9 @@ class PushFallbackTest {
 
     @Test
     void refusedCredentialsPauseTheNoticeUntilAnOperatorResumesIt() {
-        customer("refused", "cr-1", null, device("FCM", "fcm-cred-1"));
-        customer("refused", "cr-2", null, device("FCM", "fcm-cred-2"));
-        long id = pushNotice("refused", "refused", List.of("PUSH"), null);
+        Fixtures.customer("refused", "cr-1", null, Fixtures.device(APP, "FCM", "fcm-cred-1"));
+        Fixtures.customer("refused", "cr-2", null, Fixtures.device(APP, "FCM", "fcm-cred-2"));
+        long id = Fixtures.pushNotice("refused", "refused", List.of("PUSH"), null);
         PushStandIns.fcm().refuseCredentials(true);
         try {
             given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
@@ -184,40 +185,6 @@ class PushFallbackTest {
         given().post("/v1/notices/{id}/resume", id).then().statusCode(200).body("pauseReason", equalTo(null));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/notices/{id}", id)
                 .then().body("status", equalTo("COMPLETED")).body("progress.byStatus.SENT", equalTo(2)));
-    }
-
-    /** A notice in English with push templates to the customers tagged {@code tag}, created (DRAFT). */
-    private static long pushNotice(String name, String tag, List<String> channels, String fallback) {
-        Map<String, Object> notice = new HashMap<>(Fixtures.notice(name, Map.of("criteria", Map.of("tag", tag))));
-        notice.put("channels", channels);
-        if (fallback != null) {
-            notice.put("fallback", fallback);
-        }
-        notice.put("templates", Map.of("en", pushTemplate()));
-        return Fixtures.createNotice(notice);
-    }
-
-    private static Map<String, Object> pushTemplate() {
-        Map<String, Object> template = new HashMap<>(Fixtures.template("en", "Dear"));
-        template.put("push", Map.of("title", "Security notice",
-                "body", "Open the Example app to read an important message about your account."));
-        return template;
-    }
-
-    private static Map<String, Object> device(String platform, String token) {
-        return Map.of("platform", platform, "token", token, "appId", APP);
-    }
-
-    @SafeVarargs
-    private static void customer(String tag, String id, String email, Map<String, Object>... devices) {
-        Map<String, Object> body = new HashMap<>();
-        if (email != null) {
-            body.put("email", email);
-        }
-        body.put("locale", "en");
-        body.put("tags", List.of(tag));
-        body.put("devices", List.of(devices));
-        given().contentType(ContentType.JSON).body(body).put("/v1/customers/{id}", id).then().statusCode(201);
     }
 
     private static List<Map<String, Object>> deliveries(String customer) {

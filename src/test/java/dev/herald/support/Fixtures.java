@@ -2,6 +2,7 @@ package dev.herald.support;
 
 import static io.restassured.RestAssured.given;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -104,5 +105,39 @@ public final class Fixtures {
                 .when().post("/v1/notices")
                 .then().statusCode(201)
                 .extract().jsonPath().getLong("id");
+    }
+
+    /** A notice in English with push templates to the customers tagged {@code tag}, created (DRAFT). */
+    public static long pushNotice(String name, String tag, List<String> channels, String fallback) {
+        Map<String, Object> notice = new HashMap<>(notice(name, Map.of("criteria", Map.of("tag", tag))));
+        notice.put("channels", channels);
+        if (fallback != null) {
+            notice.put("fallback", fallback);
+        }
+        notice.put("templates", Map.of("en", pushTemplate()));
+        return createNotice(notice);
+    }
+
+    public static Map<String, Object> pushTemplate() {
+        Map<String, Object> template = new HashMap<>(template("en", "Dear"));
+        template.put("push", Map.of("title", "Security notice",
+                "body", "Open the Example app to read an important message about your account."));
+        return template;
+    }
+
+    public static Map<String, Object> device(String appId, String platform, String token) {
+        return Map.of("platform", platform, "token", token, "appId", appId);
+    }
+
+    @SafeVarargs
+    public static void customer(String tag, String id, String email, Map<String, Object>... devices) {
+        Map<String, Object> body = new HashMap<>();
+        if (email != null) {
+            body.put("email", email);
+        }
+        body.put("locale", "en");
+        body.put("tags", List.of(tag));
+        body.put("devices", List.of(devices));
+        given().contentType(ContentType.JSON).body(body).put("/v1/customers/{id}", id).then().statusCode(201);
     }
 }

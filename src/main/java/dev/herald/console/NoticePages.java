@@ -1,0 +1,176 @@
+package dev.herald.console;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.jboss.resteasy.reactive.RestPath;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.herald.delivery.DeliveryLookup;
+import dev.herald.delivery.DeliveryViews.FailureReason;
+import dev.herald.delivery.DeliveryViews.SendingSummary;
+import dev.herald.evidence.BreachFacts;
+import dev.herald.evidence.EvidenceExport;
+import dev.herald.notice.NoticeDtos.NoticeView;
+import dev.herald.notice.NoticeService;
+import dev.herald.render.LocaleTemplate;
+import dev.herald.security.AuditLog;
+import dev.herald.security.Caller;
+import dev.herald.security.Roles;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.smallrye.common.annotation.Blocking;
+
+/** Operators' pages: the notices, one notice live, and the summary a regulator is given. */
+@Path("/console/notices")
+@Produces(MediaType.TEXT_HTML)
+@RolesAllowed({ Roles.OPERATOR, Roles.SUPPORT })
+public class NoticePages {
+
+    /** Reasons past these are rare ones; the evidence export lists every delivery. */
+    static final int REASONS_SHOWN = 20;
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance list(ConsoleView console, List<NoticeService.Listed> notices);
+
+        static native TemplateInstance notice(ConsoleView console, NoticeView notice, BreachFacts facts);
+
+        static native TemplateInstance failures(List<FailureReason> reasons);
+
+        static native TemplateInstance summary(ConsoleView console, NoticeView notice, BreachFacts facts,
+                SendingSummary sending, Map<String, LocaleTemplate> templates);
+
+        static native TemplateInstance digest(long noticeId, String digest, String problem);
+    }
+
+    private final NoticeService notices;
+    private final DeliveryLookup deliveries;
+    private final EvidenceExport evidence;
+    private final AuditLog audit;
+    private final Caller caller;
+    private final ConsoleView console;
+    private final ObjectMapper json;
+
+    NoticePages(NoticeService notices, DeliveryLookup deliveries, EvidenceExport evidence, AuditLog audit,
+            Caller caller, ConsoleView console, ObjectMapper json) {
+        this.notices = notices;
+        this.deliveries = deliveries;
+        this.evidence = evidence;
+        this.audit = audit;
+        this.caller = caller;
+        this.console = console;
+        this.json = json;
+    }
+
+    @GET
+    public TemplateInstance list() {
+        return Templates.list(console, notices.recent(50));
+    }
+
+    @GET
+    @Path("/{id}")
+    public TemplateInstance notice(@RestPath long id) {
+        NoticeView notice = notices.get(id);
+        return Templates.notice(console, notice, facts(notice));
+    }
+
+    /** Refreshed by the notice page while the notice runs. */
+    @GET
+    @Path("/{id}/failures")
+    public TemplateInstance failures(@RestPath long id) {
+        notices.require(id);
+        return Templates.failures(deliveries.failureReasons(id, REASONS_SHOWN));
+    }
+
+    @GET
+    @Path("/{id}/summary")
+    @RolesAllowed(Roles.OPERATOR)
+    public TemplateInstance summary(@RestPath long id) {
+        NoticeView notice = notices.get(id);
+        Map<String, LocaleTemplate> templates = new LinkedHashMap<>();
+        notice.templates().fields().forEachRemaining(
+                e -> templates.put(e.getKey(), json.convertValue(e.getValue(), LocaleTemplate.class)));
+        return Templates.summary(console, notice, facts(notice), deliveries.sendingSummary(id), templates);
+    }
+
+    /**
+     * The digest of the signed evidence export as this caller would download it now: a pass over every
+     * delivery, so the summary loads it after the page. A finished notice exports the same bytes each time.
+     */
+    @GET
+    @Path("/{id}/digest")
+    @RolesAllowed(Roles.OPERATOR)
+    @Blocking
+    public TemplateInstance digest(@RestPath long id) {
+        if (notices.evidenceArchive(id) != null) {
+            return Templates.digest(id, null, "the deliveries were removed at the end of their retention; the "
+                    + "archived export carries its digest in its last line");
+        }
+        try {
+            evidence.requireSigningKey();
+        } catch (RuntimeException e) {
+            return Templates.digest(id, null, e.getMessage());
+        }
+        LastLine trailer = new LastLine();
+        try {
+            evidence.write(id, notices.evidenceHeader(id), EvidenceExport.Format.NDJSON, caller::destination, trailer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        audit.record(AuditLog.Action.EVIDENCE_EXPORTED, id, "ndjson digest for the regulator summary");
+        try {
+            return Templates.digest(id, json.readTree(trailer.text()).path("digest").asText(), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private BreachFacts facts(NoticeView notice) {
+        JsonNode facts = notice.facts();
+        return facts == null || facts.isNull() ? null : json.convertValue(facts, BreachFacts.class);
+    }
+
+    /** Keeps only the last line written: the export's trailer, with the digest. */
+    private static final class LastLine extends OutputStream {
+        private ByteArrayOutputStream line = new ByteArrayOutputStream();
+        private ByteArrayOutputStream previous = new ByteArrayOutputStream();
+
+        @Override
+        public void write(int b) {
+            if (b == '\n') {
+                ByteArrayOutputStream done = line;
+                line = previous;
+                line.reset();
+                previous = done;
+            } else {
+                line.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                write(b[i]);
+            }
+        }
+
+        String text() {
+            return (line.size() > 0 ? line : previous).toString(StandardCharsets.UTF_8);
+        }
+    }
+}

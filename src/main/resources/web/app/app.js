@@ -1,0 +1,128 @@
+import 'htmx.org';
+import { Chart } from 'chart.js/auto';
+
+// The notice page: progress from the server-sent events of GET /v1/notices/{id}/progress.
+const STATUSES = ['PENDING', 'QUEUED', 'SENT', 'DELIVERED', 'BOUNCED', 'FAILED', 'SKIPPED', 'CANCELLED'];
+const COLOURS = { SENT: '#1b7f3b', DELIVERED: '#0b5d2a', BOUNCED: '#b35c00', FAILED: '#b00020', SKIPPED: '#6b6b6b',
+  CANCELLED: '#3d3d3d', PENDING: '#8fa8c8', QUEUED: '#3767a6' };
+const RATE_POINTS = 120;
+
+function duration(seconds) {
+  if (seconds === null || seconds === undefined) return '—';
+  const s = Math.abs(seconds);
+  const text = s >= 86400 ? `${Math.floor(s / 86400)} d ${Math.floor(s % 86400 / 3600)} h`
+    : s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.floor(s % 3600 / 60)} min`
+    : s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+  return seconds < 0 ? `overdue by ${text}` : text;
+}
+
+// "26 Nov at 14:02" in the console's time zone, as the server writes times.
+function when(time) {
+  if (!time) return 'not yet';
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: document.body.dataset.timeZone || 'UTC' })
+    .formatToParts(new Date(time)).map(p => [p.type, p.value]));
+  return `${parts.day} ${parts.month} at ${parts.hour}:${parts.minute}`;
+}
+
+function cell(tag, text, className) {
+  const el = document.createElement(tag);
+  el.textContent = text;
+  if (className) el.className = className;
+  return el;
+}
+
+function follow(live) {
+  const field = name => live.querySelector(`[data-field="${name}"]`);
+  const rateChart = new Chart(live.querySelector('[data-chart="rate"]'), {
+    type: 'line',
+    data: { labels: [], datasets: [{ label: 'per second', data: [], borderColor: '#3767a6', fill: false, tension: 0.2 }] },
+    options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } },
+  });
+  const outcomeChart = new Chart(live.querySelector('[data-chart="outcomes"]'), {
+    type: 'bar',
+    data: { labels: [], datasets: [] },
+    options: { animation: false, maintainAspectRatio: false, indexAxis: 'y',
+      scales: { x: { stacked: true, beginAtZero: true }, y: { stacked: true } } },
+  });
+  let previous = null;
+  const controls = status => live.querySelectorAll('[data-when]').forEach(b => {
+    b.hidden = !b.dataset.when.split(' ').includes(status);
+  });
+  controls(live.dataset.status);
+
+  function show(progress) {
+    field('status').textContent = progress.status;
+    live.dataset.status = progress.status;
+    controls(progress.status);
+    field('total').textContent = progress.total;
+    field('finished').textContent = progress.finished;
+    field('remaining').textContent = progress.remaining;
+    field('rate').textContent = progress.ratePerSecond == null ? '—' : progress.ratePerSecond.toFixed(1);
+    field('eta').textContent = duration(progress.etaSeconds);
+    field('bar').max = Math.max(progress.total, 1);
+    field('bar').value = progress.finished;
+    const paused = field('pausedChannels');
+    paused.replaceChildren(...(progress.pausedChannels || []).map(p =>
+      cell('p', `${p.channel} cannot send: ${p.message || p.reason}. Its deliveries wait; none fails for it.`, 'alert')));
+
+    const now = Date.now();
+    if (previous) {
+      const seconds = (now - previous.at) / 1000;
+      rateChart.data.labels.push(new Date(now).toLocaleTimeString('en-GB', { timeZone: document.body.dataset.timeZone }));
+      rateChart.data.datasets[0].data.push(Math.max(0, (progress.finished - previous.finished) / seconds));
+      if (rateChart.data.labels.length > RATE_POINTS) {
+        rateChart.data.labels.shift();
+        rateChart.data.datasets[0].data.shift();
+      }
+      rateChart.update();
+    }
+    previous = { at: now, finished: progress.finished };
+
+    const channels = Object.keys(progress.byChannel || {});
+    outcomeChart.data.labels = channels;
+    outcomeChart.data.datasets = STATUSES.map(s => ({ label: s, backgroundColor: COLOURS[s],
+      data: channels.map(c => progress.byChannel[c][s] || 0) })).filter(d => d.data.some(v => v > 0));
+    outcomeChart.update();
+    const head = document.createElement('tr');
+    head.append(cell('th', 'Channel'), ...STATUSES.map(s => cell('th', s, 'num')));
+    head.querySelectorAll('th').forEach(th => th.setAttribute('scope', 'col'));
+    field('byChannelHead').replaceChildren(head);
+    field('byChannel').replaceChildren(...channels.map(c => {
+      const row = document.createElement('tr');
+      row.append(cell('th', c), ...STATUSES.map(s => cell('td', progress.byChannel[c][s] || 0, 'num')));
+      row.firstChild.setAttribute('scope', 'row');
+      return row;
+    }));
+    if (progress.clock) {
+      field('firstDelivery').textContent = when(progress.clock.firstDeliveryAt);
+      field('lastDelivery').textContent = when(progress.clock.lastDeliveryAt);
+      field('deadlines').querySelectorAll('tr').forEach((row, i) => {
+        const deadline = progress.clock.deadlines[i];
+        if (deadline) row.lastElementChild.textContent = duration(deadline.remainingSeconds);
+      });
+    }
+  }
+
+  const source = new EventSource(live.dataset.progress);
+  source.onmessage = event => show(JSON.parse(event.data));
+  // The stream ends with the notice; EventSource would otherwise reconnect for ever.
+  source.onerror = () => {
+    if (['COMPLETED', 'CANCELLED'].includes(live.dataset.status)) source.close();
+  };
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('[data-progress]').forEach(follow);
+  document.querySelectorAll('[data-print]').forEach(b => b.addEventListener('click', () => window.print()));
+});
+
+// A refused control (409: already finished, 403: not an operator) is said on the page, in the API's own words.
+document.addEventListener('htmx:responseError', event => {
+  const target = document.querySelector('[data-field="problem"]');
+  if (!target) return;
+  let detail = event.detail.xhr.statusText;
+  try { detail = JSON.parse(event.detail.xhr.responseText).detail || detail; } catch (e) { /* not problem+json */ }
+  target.textContent = detail;
+  target.hidden = false;
+});

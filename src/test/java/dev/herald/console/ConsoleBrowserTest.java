@@ -1,0 +1,179 @@
+package dev.herald.console;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import dev.herald.support.Fixtures;
+import dev.herald.support.HeraldTest;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * The console in a real headless Chromium (Debian's chromium and chromium-driver; bin/services
+ * --browser installs them): sign in, find a customer, read the timeline, watch a notice being sent
+ * and pause it from its page, print its summary. Screenshots go to target/console/; each step asserts
+ * the text the screenshot shows.
+ */
+@HeraldTest
+class ConsoleBrowserTest {
+
+    private static final Path SHOTS = Path.of("target", "console");
+    private static WebDriver browser;
+    private static WebDriverWait wait;
+
+    @BeforeAll
+    static void openBrowser() throws Exception {
+        Files.createDirectories(SHOTS);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1100");
+        ChromeDriverService driver = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).build();
+        browser = new ChromeDriver(driver, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void supportAndOperatorsWorkFromTheConsole() throws Exception {
+        Fixtures.customer("console-browser", "cb-push", null, Fixtures.device("com.example.breach", "FCM", "fcm-browser-token"));
+        long told = Fixtures.pushNotice("Account data breach", "console-browser", List.of("EMAIL", "PUSH"), "EMAIL_THEN_PUSH");
+        given().post("/v1/notices/{id}/dispatch", told).then().statusCode(202);
+        Fixtures.awaitCompleted(told, Duration.ofSeconds(60));
+
+        // Sign in: the console sends a person who is not signed in to the sign-in page, then back.
+        browser.get(url("/console/customers"));
+        wait.until(ExpectedConditions.urlContains("/console/sign-in"));
+        browser.findElement(By.id("name")).sendKeys("Sam Support");
+        browser.findElement(By.id("role-support")).click();
+        browser.findElement(By.id("role-operator")).click();
+        shot("1-sign-in", "Sign in", "Your name", "Roles");
+        browser.findElement(By.cssSelector("form button[type=submit]")).click();
+        wait.until(ExpectedConditions.urlContains("/console/customers"));
+        assertEveryControlIsLabelled();
+
+        // Search a customer and read the timeline.
+        WebElement search = browser.findElement(By.id("q"));
+        search.sendKeys("cb-push", Keys.ENTER);
+        wait.until(ExpectedConditions.urlContains("/console/customers/cb-push"));
+        shot("2-customer-timeline", "Account data breach", "Email not sent: no email address; sent by push instead",
+                "Push accepted by Google's push service (FCM)", "Signed in as Sam Support");
+        assertThat(text()).doesNotContain("fcm-browser-token");
+        browser.findElement(By.partialLinkText("See what was sent by push")).click();
+        wait.until(ExpectedConditions.urlContains("/deliveries/"));
+        shot("3-content", "byte for byte what was sent", "Security notice");
+
+        // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
+        browser.get(url("/console/customers/cb-push"));
+        browser.findElement(By.tagName("body")).sendKeys(Keys.TAB);
+        assertThat(browser.switchTo().activeElement().getText()).isEqualTo("Skip to the content");
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("main");
+
+        // At phone width nothing needs scrolling sideways.
+        browser.manage().window().setSize(new Dimension(390, 844));
+        browser.navigate().refresh();
+        shot("4-customer-phone", "Account data breach");
+        assertThat((Boolean) script("return document.documentElement.scrollWidth <= window.innerWidth")).isTrue();
+        browser.manage().window().setSize(new Dimension(1280, 1100));
+
+        // A notice sent slowly enough to watch: 400 emails at 20 a second.
+        JsonPath limit = given().get("/v1/limits/email").then().extract().jsonPath();
+        Fixtures.importCustomers("console-live", 400);
+        Fixtures.emailLimit(20, 1);
+        long live = Fixtures.dispatchToTag("console-live");
+        try {
+            browser.get(url("/console/notices/" + live));
+            long first = finishedOnPage(0);
+            long later = finishedOnPage(first);
+            assertThat(later).isGreaterThan(first);
+            shot("5-notice-live", "Progress", "Deliveries finished per second", "Outcomes by channel", "DISPATCHING",
+                    "Deadline clock", "Failures by reason");
+            assertEveryControlIsLabelled();
+
+            browser.findElement(By.xpath("//button[normalize-space()='Pause']")).click();
+            wait.until(ExpectedConditions.alertIsPresent()).accept();
+            wait.until(ExpectedConditions.textToBe(By.cssSelector("[data-field=status]"), "PAUSED"));
+            given().get("/v1/notices/{id}", live).then().body("status", org.hamcrest.Matchers.equalTo("PAUSED"));
+            assertThat(browser.findElement(By.xpath("//button[normalize-space()='Resume']")).isDisplayed()).isTrue();
+            assertThat(browser.findElement(By.xpath("//button[normalize-space()='Pause']")).isDisplayed()).isFalse();
+            shot("6-notice-paused", "PAUSED", "Resume");
+            given().get("/v1/audit?notice=" + live).then().body(org.hamcrest.Matchers.containsString("Sam Support"));
+        } finally {
+            given().post("/v1/notices/{id}/cancel", live);
+            Fixtures.emailLimit(limit.getDouble("limit.messagesPerSecond"), limit.getInt("limit.connections"));
+        }
+
+        // The regulator summary, as printed.
+        browser.get(url("/console/notices/" + told + "/summary"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "SHA-256 chain digest"));
+        ((ChromeDriver) browser).executeCdpCommand("Emulation.setEmulatedMedia", Map.of("media", "print"));
+        shot("7-summary-print", "Breach notification summary", "99 % delivered", "Customers no channel reached",
+                "SHA-256 chain digest");
+        assertThat(browser.findElement(By.cssSelector("header.bar")).isDisplayed()).as("no navigation on paper").isFalse();
+    }
+
+    /** Waits until the page shows more finished deliveries than {@code than}, and returns the count. */
+    private static long finishedOnPage(long than) {
+        wait.until(d -> Long.parseLong(d.findElement(By.cssSelector("[data-field=finished]")).getText()) > than);
+        return Long.parseLong(browser.findElement(By.cssSelector("[data-field=finished]")).getText());
+    }
+
+    private static void assertEveryControlIsLabelled() {
+        Object unlabelled = script("return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
+                + ".filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.outerHTML)"
+                + ".concat([...document.querySelectorAll('button')].filter(b => !b.textContent.trim()).map(b => b.outerHTML))");
+        assertThat((List<?>) unlabelled).isEmpty();
+    }
+
+    /** Saves a screenshot and asserts the page shows each text. */
+    private static void shot(String name, String... texts) throws Exception {
+        for (String t : texts) {
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), t));
+        }
+        Files.write(SHOTS.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        Files.writeString(SHOTS.resolve(name + ".txt"), text());
+    }
+
+    private static String text() {
+        return browser.findElement(By.tagName("body")).getText();
+    }
+
+    private static Object script(String js) {
+        return ((JavascriptExecutor) browser).executeScript(js);
+    }
+
+    private static String url(String path) {
+        return "http://localhost:" + RestAssured.port + path;
+    }
+}
