@@ -5,7 +5,7 @@ import { Chart } from 'chart.js/auto';
 const STATUSES = ['PENDING', 'QUEUED', 'SENT', 'DELIVERED', 'BOUNCED', 'FAILED', 'SKIPPED', 'CANCELLED'];
 const COLOURS = { SENT: '#1b7f3b', DELIVERED: '#0b5d2a', BOUNCED: '#b35c00', FAILED: '#b00020', SKIPPED: '#6b6b6b',
   CANCELLED: '#3d3d3d', PENDING: '#8fa8c8', QUEUED: '#3767a6' };
-const RATE_POINTS = 120;
+const RATE_POINTS = 600;
 
 function duration(seconds) {
   if (seconds === null || seconds === undefined) return '—';
@@ -45,6 +45,24 @@ function follow(live) {
     options: { animation: false, maintainAspectRatio: false, indexAxis: 'y',
       scales: { x: { stacked: true, beginAtZero: true }, y: { stacked: true } } },
   });
+  const clock = t => new Date(t).toLocaleTimeString('en-GB', { timeZone: document.body.dataset.timeZone });
+  function plot(at, perSecond) {
+    rateChart.data.labels.push(clock(at));
+    rateChart.data.datasets[0].data.push(perSecond);
+    if (rateChart.data.labels.length > RATE_POINTS) {
+      rateChart.data.labels.shift();
+      rateChart.data.datasets[0].data.shift();
+    }
+  }
+  // Seconds in which nothing finished are not in the history: they are zeros on the chart.
+  let last = null;
+  JSON.parse(live.dataset.history || '[]').forEach(p => {
+    const at = Date.parse(p.second);
+    for (let quiet = last === null ? at : last + 1000; quiet < at; quiet += 1000) plot(quiet, 0);
+    plot(at, p.finished);
+    last = at;
+  });
+  rateChart.update();
   let previous = null;
   const controls = status => live.querySelectorAll('[data-when]').forEach(b => {
     b.hidden = !b.dataset.when.split(' ').includes(status);
@@ -59,7 +77,8 @@ function follow(live) {
     field('finished').textContent = progress.finished;
     field('remaining').textContent = progress.remaining;
     field('rate').textContent = progress.ratePerSecond == null ? '—' : progress.ratePerSecond.toFixed(1);
-    field('eta').textContent = duration(progress.etaSeconds);
+    // Time left means something only while the notice sends.
+    field('eta').textContent = progress.status === 'DISPATCHING' ? duration(progress.etaSeconds) : '—';
     field('bar').max = Math.max(progress.total, 1);
     field('bar').value = progress.finished;
     const paused = field('pausedChannels');
@@ -68,13 +87,7 @@ function follow(live) {
 
     const now = Date.now();
     if (previous) {
-      const seconds = (now - previous.at) / 1000;
-      rateChart.data.labels.push(new Date(now).toLocaleTimeString('en-GB', { timeZone: document.body.dataset.timeZone }));
-      rateChart.data.datasets[0].data.push(Math.max(0, (progress.finished - previous.finished) / seconds));
-      if (rateChart.data.labels.length > RATE_POINTS) {
-        rateChart.data.labels.shift();
-        rateChart.data.datasets[0].data.shift();
-      }
+      plot(now, Math.max(0, (progress.finished - previous.finished) / ((now - previous.at) / 1000)));
       rateChart.update();
     }
     previous = { at: now, finished: progress.finished };

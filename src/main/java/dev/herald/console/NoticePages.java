@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.jboss.resteasy.reactive.RestPath;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -43,12 +45,13 @@ public class NoticePages {
 
     /** Reasons past these are rare ones; the evidence export lists every delivery. */
     static final int REASONS_SHOWN = 20;
+    static final Duration CHART_WINDOW = Duration.ofMinutes(10);
 
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance list(ConsoleView console, List<NoticeService.Listed> notices);
 
-        static native TemplateInstance notice(ConsoleView console, NoticeView notice, BreachFacts facts);
+        static native TemplateInstance notice(ConsoleView console, NoticeView notice, BreachFacts facts, String history);
 
         static native TemplateInstance failures(List<FailureReason> reasons);
 
@@ -84,9 +87,11 @@ public class NoticePages {
 
     @GET
     @Path("/{id}")
-    public TemplateInstance notice(@RestPath long id) {
+    public TemplateInstance notice(@RestPath long id) throws JsonProcessingException {
         NoticeView notice = notices.get(id);
-        return Templates.notice(console, notice, facts(notice));
+        // The chart starts from the last minutes already sent, then the progress stream carries it on.
+        String history = json.writeValueAsString(deliveries.finishedPerSecond(id, CHART_WINDOW));
+        return Templates.notice(console, notice, facts(notice), history);
     }
 
     /** Refreshed by the notice page while the notice runs. */

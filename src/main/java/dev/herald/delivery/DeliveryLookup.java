@@ -17,6 +17,7 @@ import dev.herald.delivery.DeliveryViews.DeliveryEvent;
 import dev.herald.delivery.DeliveryViews.DeliveryPage;
 import dev.herald.delivery.DeliveryViews.DeliveryView;
 import dev.herald.delivery.DeliveryViews.FailureReason;
+import dev.herald.delivery.DeliveryViews.PerSecond;
 import dev.herald.delivery.DeliveryViews.SendingSummary;
 import dev.herald.ops.Jdbc;
 import io.agroal.api.AgroalDataSource;
@@ -103,6 +104,17 @@ public class DeliveryLookup {
                  GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT ?""";
         return Jdbc.query(dataSource, sql, row -> new FailureReason(DeliveryChannel.valueOf(row.getString(1)),
                 row.getString(2), row.getLong(3)), noticeId, limit);
+    }
+
+    /** Deliveries of the notice finished in each second of the last {@code window}, oldest first. */
+    public List<PerSecond> finishedPerSecond(long noticeId, java.time.Duration window) {
+        String sql = """
+                SELECT date_trunc('second', updated_at), count(*) FROM delivery
+                 WHERE notice_id = ? AND status NOT IN ('PENDING', 'QUEUED', 'CANCELLED')
+                   AND updated_at > now() - make_interval(secs => ?)
+                 GROUP BY 1 ORDER BY 1""";
+        return Jdbc.query(dataSource, sql, row -> new PerSecond(row.getObject(1, OffsetDateTime.class), row.getLong(2)),
+                noticeId, window.toSeconds());
     }
 
     /**

@@ -47,4 +47,7 @@ public final class DeliveryViews {
     public record SendingSummary(long customers, OffsetDateTime firstFinishedAt, OffsetDateTime ninetyNinePercentAt,
             OffsetDateTime lastFinishedAt) {
     }
+
+    public record PerSecond(OffsetDateTime second, long finished) {
+    }
 }

@@ -124,6 +124,12 @@ class ConsolePagesTest {
 
         String live = page(operator, "/console/notices/" + notice);
         assertThat(live).contains("data-progress=\"/v1/notices/" + notice + "/progress\"", "Pause", "Resume", "Cancel");
+        java.util.regex.Matcher perSecond = java.util.regex.Pattern.compile("&quot;finished&quot;:(\\d+)").matcher(live);
+        long charted = 0;
+        while (perSecond.find()) {
+            charted += Long.parseLong(perSecond.group(1));
+        }
+        assertThat(charted).as("the chart starts from every delivery finished in the last ten minutes").isEqualTo(12);
         assertThat(page(session("Sam Support", "support"), "/console/notices/" + notice))
                 .doesNotContain("hx-post=\"/v1/notices/" + notice + "/pause\"");
     }
