@@ -19,7 +19,7 @@ function duration(seconds) {
 // "26 Nov at 14:02" in the console's time zone, as the server writes times.
 function when(time) {
   if (!time) return 'not yet';
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short',
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { day: 'numeric', month: 'short',
     hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: document.body.dataset.timeZone || 'UTC' })
     .formatToParts(new Date(time)).map(p => [p.type, p.value]));
   return `${parts.day} ${parts.month} at ${parts.hour}:${parts.minute}`;
@@ -69,8 +69,12 @@ function follow(live) {
   });
   controls(live.dataset.status);
 
+  // Regions screen readers announce are written only when what they say changes.
+  const say = (element, text) => { if (element.textContent !== text) element.textContent = text; };
+  let pausedShown = '';
+
   function show(progress) {
-    field('status').textContent = progress.status;
+    say(field('status'), progress.status);
     live.dataset.status = progress.status;
     controls(progress.status);
     field('total').textContent = progress.total;
@@ -81,9 +85,12 @@ function follow(live) {
     field('eta').textContent = progress.status === 'DISPATCHING' ? duration(progress.etaSeconds) : '—';
     field('bar').max = Math.max(progress.total, 1);
     field('bar').value = progress.finished;
-    const paused = field('pausedChannels');
-    paused.replaceChildren(...(progress.pausedChannels || []).map(p =>
-      cell('p', `${p.channel} cannot send: ${p.message || p.reason}. Its deliveries wait; none fails for it.`, 'alert')));
+    const paused = (progress.pausedChannels || []).map(p =>
+      `${p.channel} cannot send: ${p.message || p.reason}. Its deliveries wait; none fails for it.`);
+    if (paused.join('\n') !== pausedShown) {
+      pausedShown = paused.join('\n');
+      field('pausedChannels').replaceChildren(...paused.map(text => cell('p', text, 'alert')));
+    }
 
     const now = Date.now();
     if (previous) {
@@ -121,7 +128,14 @@ function follow(live) {
   source.onmessage = event => show(JSON.parse(event.data));
   // The stream ends with the notice; EventSource would otherwise reconnect for ever.
   source.onerror = () => {
-    if (['COMPLETED', 'CANCELLED'].includes(live.dataset.status)) source.close();
+    if (['COMPLETED', 'CANCELLED'].includes(live.dataset.status)) {
+      source.close();
+    } else if (source.readyState === EventSource.CLOSED) {
+      // Refused (the session ended) rather than cut: the browser will not try again.
+      const problem = field('problem');
+      problem.textContent = 'Live updates stopped: reload the page, signing in again if asked.';
+      problem.hidden = false;
+    }
   };
 }
 
@@ -134,8 +148,13 @@ document.addEventListener('DOMContentLoaded', () => {
 document.addEventListener('htmx:responseError', event => {
   const target = document.querySelector('[data-field="problem"]');
   if (!target) return;
-  let detail = event.detail.xhr.statusText;
+  let detail = `The request failed (${event.detail.xhr.status}).`;
   try { detail = JSON.parse(event.detail.xhr.responseText).detail || detail; } catch (e) { /* not problem+json */ }
-  target.textContent = detail;
   target.hidden = false;
+  target.textContent = detail;
+});
+// A control that worked clears what a refused one said.
+document.addEventListener('htmx:afterRequest', event => {
+  const target = document.querySelector('[data-field="problem"]');
+  if (target && event.detail.successful && event.detail.requestConfig.verb === 'post') target.hidden = true;
 });

@@ -19,4 +19,8 @@ public interface ConsoleConfig {
 
     @WithDefault("UTC")
     ZoneId timeZone();
+
+    /** Whether the session cookie is sent over HTTPS only; off only for a demo on plain HTTP. */
+    @WithDefault("true")
+    boolean secureCookie();
 }

@@ -33,7 +33,16 @@ public class ConsoleProblems {
             return;
         }
         if (problem.status() == 401) {
+            // A fragment htmx loaded names the page it is part of: that page is where to come back to.
             URI uri = request.getUriInfo().getRequestUri();
+            String page = request.getHeaderString("HX-Current-URL");
+            if (page != null) {
+                try {
+                    uri = URI.create(page);
+                } catch (IllegalArgumentException e) {
+                    // Not an address: come back to the fragment's own.
+                }
+            }
             String then = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
             URI signIn = UriBuilder.fromPath("/console/sign-in").queryParam("then", "{then}").build(then);
             response.getHeaders().remove(HttpHeaders.WWW_AUTHENTICATE);

@@ -2,9 +2,13 @@ package dev.herald.console;
 
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.RequestScoped;
 
+import dev.herald.notice.NoticeDtos.NoticeView;
+import dev.herald.notice.NoticeStatus;
+import dev.herald.ops.PersonalDataFilter;
 import dev.herald.security.Caller;
 import dev.herald.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -28,7 +32,7 @@ public class ConsoleView {
     }
 
     public List<String> roles() {
-        return LocalSignIn.ROLES.stream().filter(identity.getRoles()::contains).toList();
+        return Roles.ALL.stream().filter(identity.getRoles()::contains).toList();
     }
 
     public boolean supports() {
@@ -49,7 +53,18 @@ public class ConsoleView {
 
     /** A time as the console writes it everywhere: "26 Nov at 14:02". */
     public String when(OffsetDateTime at) {
-        return new Timeline(config.timeZone(), OffsetDateTime.now()).when(at);
+        return timeline().when(at);
+    }
+
+    /** Deliveries in plain words, with providers' replies masked unless the caller sees contact data. */
+    Timeline timeline() {
+        return new Timeline(config.timeZone(), OffsetDateTime.now(),
+                caller.seesContactData() ? UnaryOperator.identity() : PersonalDataFilter::mask);
+    }
+
+    /** Time left means something only while the notice sends. */
+    public String timeLeft(NoticeView notice) {
+        return notice.status() == NoticeStatus.DISPATCHING ? duration(notice.progress().counts().etaSeconds()) : "—";
     }
 
     /** "2 d 3 h", "5 min 10 s"; "overdue by …" when negative; "—" when unknown. */

@@ -1,7 +1,6 @@
 package dev.herald.console;
 
 import java.net.URI;
-import java.time.OffsetDateTime;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -19,7 +18,9 @@ import dev.herald.customer.CustomerDirectory;
 import dev.herald.customer.CustomerView;
 import dev.herald.customer.DeviceView;
 import dev.herald.notice.DeliveryContent;
+import dev.herald.ops.NotFoundException;
 import dev.herald.security.AuditLog;
+import dev.herald.security.Caller;
 import dev.herald.security.Roles;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -30,13 +31,13 @@ import io.quarkus.qute.TemplateInstance;
 @RolesAllowed(Roles.SUPPORT)
 public class CustomerPages {
 
-    /** An email address has at most 254 characters; an id at most 200. */
+    /** Room for the longest id (200) or email address (254) with spaces around it. */
     static final int MAX_QUERY = 320;
 
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance search(ConsoleView console, String query, List<CustomerView> found,
-                String problem);
+                boolean moreMayMatch, String problem);
 
         static native TemplateInstance customer(ConsoleView console, CustomerView customer, List<DeviceView> devices,
                 List<Timeline.NoticeStory> notices);
@@ -48,15 +49,16 @@ public class CustomerPages {
     private final CustomerDirectory directory;
     private final DeliveryContent contents;
     private final AuditLog audit;
+    private final Caller caller;
     private final ConsoleView console;
-    private final ConsoleConfig config;
 
-    CustomerPages(CustomerDirectory directory, DeliveryContent contents, AuditLog audit, ConsoleView console, ConsoleConfig config) {
+    CustomerPages(CustomerDirectory directory, DeliveryContent contents, AuditLog audit, Caller caller,
+            ConsoleView console) {
         this.directory = directory;
         this.contents = contents;
         this.audit = audit;
+        this.caller = caller;
         this.console = console;
-        this.config = config;
     }
 
     /** With one match, straight to the customer's page. */
@@ -64,17 +66,17 @@ public class CustomerPages {
     public Object search(@RestQuery("q") String query) {
         String q = query == null ? "" : query.strip();
         if (q.isEmpty()) {
-            return Templates.search(console, q, null, null);
+            return Templates.search(console, q, null, false, null);
         }
         if (q.length() > MAX_QUERY || q.chars().anyMatch(Character::isISOControl)) {
-            return Response.status(400).entity(Templates.search(console, "", null, "An id or email address has at most "
+            return Response.status(400).entity(Templates.search(console, "", null, false, "An id or email address has at most "
                     + MAX_QUERY + " characters and no control characters.")).build();
         }
         List<CustomerView> found = directory.search(q);
         if (found.size() == 1) {
             return Response.seeOther(URI.create(link(found.get(0).id()))).build();
         }
-        return Templates.search(console, q, found, null);
+        return Templates.search(console, q, found, found.size() == CustomerDirectory.SEARCH_LIMIT, null);
     }
 
     @GET
@@ -83,17 +85,21 @@ public class CustomerPages {
         CustomerView customer = directory.get(id);
         audit.record(AuditLog.Action.CUSTOMER_VIEWED, null, id);
         return Templates.customer(console, customer, directory.devices(id),
-                new Timeline(config.timeZone(), OffsetDateTime.now()).tell(directory.deliveries(id).deliveries()));
+                console.timeline().tell(directory.deliveries(id).deliveries()));
     }
 
+    /**
+     * Whether what was sent matches the record, for every support caller; the message itself, as the
+     * customer read it, only with support-pii, as in the API: templates can put any of the customer's
+     * data in it.
+     */
     @GET
     @Path("/{id}/deliveries/{noticeId}/{deliveryId}")
-    /**
-     * Support reads the subject and text the customer read; the address or token the bytes also carry
-     * is not shown, so this needs no support-pii.
-     */
     public TemplateInstance content(@RestPath String id, @RestPath long noticeId, @RestPath long deliveryId) {
-        DeliveryContent.Content content = contents.of(noticeId, deliveryId, true);
+        DeliveryContent.Content content = contents.of(noticeId, deliveryId, caller.seesContactData());
+        if (!content.customerId().equals(id)) {
+            throw new NotFoundException("delivery of customer " + id, noticeId + "/" + deliveryId);
+        }
         audit.record(AuditLog.Action.CUSTOMER_VIEWED, noticeId, id + ": what delivery " + deliveryId + " sent");
         SentMessage message = content.content() == null ? null
                 : "EMAIL".equals(content.channel()) ? SentMessage.email(content.content())

@@ -27,7 +27,6 @@ import io.quarkus.qute.TemplateInstance;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigUtils;
 import io.smallrye.jwt.build.Jwt;
-import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The console's sign-in for the demo and tests: a session for whatever name and roles are chosen,
@@ -39,8 +38,6 @@ import io.vertx.core.http.HttpServerRequest;
 public class LocalSignIn {
 
     static final String COOKIE = "herald-session";
-    static final List<String> ROLES = List.of(Roles.SUPPORT, Roles.SUPPORT_PII, Roles.OPERATOR, Roles.NOTIFIER,
-            Roles.ADMIN);
 
     @CheckedTemplate
     static class Templates {
@@ -49,16 +46,14 @@ public class LocalSignIn {
 
     private final ConsoleConfig config;
     private final AuditLog audit;
-    private final HttpServerRequest request;
     private final String issuer;
     private final String audience;
 
-    LocalSignIn(ConsoleConfig config, AuditLog audit, HttpServerRequest request,
+    LocalSignIn(ConsoleConfig config, AuditLog audit,
             @ConfigProperty(name = "mp.jwt.verify.issuer") String issuer,
             @ConfigProperty(name = "mp.jwt.verify.audiences") String audience) {
         this.config = config;
         this.audit = audit;
-        this.request = request;
         this.issuer = issuer;
         this.audience = audience;
     }
@@ -78,7 +73,7 @@ public class LocalSignIn {
     @Path("/sign-in")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance form(@RestQuery String then) {
-        return Templates.signIn(config.localSignIn(), ROLES, null, safe(then));
+        return Templates.signIn(config.localSignIn(), Roles.ALL, null, safe(then));
     }
 
     @POST
@@ -87,7 +82,7 @@ public class LocalSignIn {
     @Produces(MediaType.TEXT_HTML)
     public Response signIn(@RestForm String name, @RestForm("role") List<String> roles, @RestForm String then) {
         if (!config.localSignIn()) {
-            return Response.status(403).entity(Templates.signIn(false, ROLES, null, null)).build();
+            return Response.status(403).entity(Templates.signIn(false, Roles.ALL, null, null)).build();
         }
         String who = name == null ? "" : name.strip();
         Set<String> chosen = new LinkedHashSet<>(roles == null ? List.of() : roles);
@@ -95,14 +90,14 @@ public class LocalSignIn {
                 : who.length() > 100 ? "A name has at most 100 characters."
                 : !who.matches("[\\p{L}\\p{N} ._@'-]+") ? "A name has letters, digits, spaces and . _ @ ' - only."
                 : chosen.isEmpty() ? "Choose at least one role."
-                : !ROLES.containsAll(chosen) ? "Choose among the roles listed." : null;
+                : !Roles.ALL.containsAll(chosen) ? "Choose among the roles listed." : null;
         if (problem != null) {
-            return Response.status(400).entity(Templates.signIn(true, ROLES, problem, safe(then))).build();
+            return Response.status(400).entity(Templates.signIn(true, Roles.ALL, problem, safe(then))).build();
         }
         String token = Jwt.upn(who).groups(chosen).issuer(issuer).audience(audience)
                 .expiresIn(config.session()).sign();
         audit.record(who, AuditLog.Action.CONSOLE_SIGNED_IN, null, "local sign-in as " + String.join(", ", chosen));
-        return Response.seeOther(URI.create(then == null || safe(then) == null ? "/console" : safe(then)))
+        return Response.seeOther(URI.create(safe(then) == null ? "/console" : safe(then)))
                 .cookie(session(token, (int) config.session().toSeconds())).build();
     }
 
@@ -112,15 +107,18 @@ public class LocalSignIn {
         return Response.seeOther(URI.create("/console/sign-in")).cookie(session("", 0)).build();
     }
 
-    /** HttpOnly so no script reads it; SameSite=Strict so no other site's page can act with it. */
+    /**
+     * HttpOnly so no script reads it; SameSite=Strict so no other site's page can act with it; Secure
+     * unless configured off for plain-HTTP demos (behind a TLS proxy, Herald itself sees HTTP).
+     */
     private NewCookie session(String value, int maxAge) {
         return new NewCookie.Builder(COOKIE).value(value).path("/").maxAge(maxAge).httpOnly(true)
-                .secure(request.isSSL()).sameSite(NewCookie.SameSite.STRICT).build();
+                .secure(config.secureCookie()).sameSite(NewCookie.SameSite.STRICT).build();
     }
 
     /** Only a path of this console: a link that sends people elsewhere after signing in is ignored. */
     private static String safe(String then) {
-        return then != null && then.startsWith("/console") && !then.startsWith("//") && then.length() <= 500
+        return then != null && then.startsWith("/console") && then.length() <= 500
                 && then.chars().noneMatch(c -> c < 0x20) ? then : null;
     }
 }

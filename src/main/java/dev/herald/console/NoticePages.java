@@ -1,10 +1,8 @@
 package dev.herald.console;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +13,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.RestPath;
 
@@ -29,13 +28,14 @@ import dev.herald.evidence.BreachFacts;
 import dev.herald.evidence.EvidenceExport;
 import dev.herald.notice.NoticeDtos.NoticeView;
 import dev.herald.notice.NoticeService;
+import dev.herald.notice.NoticeStatus;
+import dev.herald.ops.ConflictException;
 import dev.herald.render.LocaleTemplate;
 import dev.herald.security.AuditLog;
 import dev.herald.security.Caller;
 import dev.herald.security.Roles;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
-import io.smallrye.common.annotation.Blocking;
 
 /** Operators' pages: the notices, one notice live, and the summary a regulator is given. */
 @Path("/console/notices")
@@ -46,6 +46,8 @@ public class NoticePages {
     /** Reasons past these are rare ones; the evidence export lists every delivery. */
     static final int REASONS_SHOWN = 20;
     static final Duration CHART_WINDOW = Duration.ofMinutes(10);
+    /** htmx stops polling an element whose answer has this status. */
+    static final int STOP_POLLING = 286;
 
     @CheckedTemplate
     static class Templates {
@@ -56,7 +58,7 @@ public class NoticePages {
         static native TemplateInstance failures(List<FailureReason> reasons);
 
         static native TemplateInstance summary(ConsoleView console, NoticeView notice, BreachFacts facts,
-                SendingSummary sending, Map<String, LocaleTemplate> templates);
+                SendingSummary sending, boolean purged, Map<String, LocaleTemplate> templates);
 
         static native TemplateInstance digest(long noticeId, String digest, String problem);
     }
@@ -94,12 +96,17 @@ public class NoticePages {
         return Templates.notice(console, notice, facts(notice), history);
     }
 
-    /** Refreshed by the notice page while the notice runs. */
+    /**
+     * Refreshed by the notice page every few seconds; once the notice has finished, the answer's status
+     * (htmx's 286) stops the polling.
+     */
     @GET
     @Path("/{id}/failures")
-    public TemplateInstance failures(@RestPath long id) {
-        notices.require(id);
-        return Templates.failures(deliveries.failureReasons(id, REASONS_SHOWN));
+    public Response failures(@RestPath long id) {
+        NoticeStatus status = notices.get(id).status();
+        boolean finished = status == NoticeStatus.COMPLETED || status == NoticeStatus.CANCELLED;
+        return Response.status(finished ? STOP_POLLING : 200)
+                .entity(Templates.failures(deliveries.failureReasons(id, REASONS_SHOWN))).build();
     }
 
     @GET
@@ -110,17 +117,18 @@ public class NoticePages {
         Map<String, LocaleTemplate> templates = new LinkedHashMap<>();
         notice.templates().fields().forEachRemaining(
                 e -> templates.put(e.getKey(), json.convertValue(e.getValue(), LocaleTemplate.class)));
-        return Templates.summary(console, notice, facts(notice), deliveries.sendingSummary(id), templates);
+        return Templates.summary(console, notice, facts(notice), deliveries.sendingSummary(id),
+                notices.evidenceArchive(id) != null, templates);
     }
 
     /**
      * The digest of the signed evidence export as this caller would download it now: a pass over every
-     * delivery, so the summary loads it after the page. A finished notice exports the same bytes each time.
+     * delivery, so the summary loads it after the page. A finished notice exports the same bytes each time,
+     * until a provider's late report (a bounce) changes one of its deliveries.
      */
     @GET
     @Path("/{id}/digest")
     @RolesAllowed(Roles.OPERATOR)
-    @Blocking
     public TemplateInstance digest(@RestPath long id) {
         if (notices.evidenceArchive(id) != null) {
             return Templates.digest(id, null, "the deliveries were removed at the end of their retention; the "
@@ -128,54 +136,22 @@ public class NoticePages {
         }
         try {
             evidence.requireSigningKey();
-        } catch (RuntimeException e) {
+        } catch (ConflictException e) {
             return Templates.digest(id, null, e.getMessage());
         }
-        LastLine trailer = new LastLine();
+        String digest;
         try {
-            evidence.write(id, notices.evidenceHeader(id), EvidenceExport.Format.NDJSON, caller::destination, trailer);
+            digest = evidence.write(id, notices.evidenceHeader(id), EvidenceExport.Format.NDJSON, caller::destination,
+                    OutputStream.nullOutputStream());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         audit.record(AuditLog.Action.EVIDENCE_EXPORTED, id, "ndjson digest for the regulator summary");
-        try {
-            return Templates.digest(id, json.readTree(trailer.text()).path("digest").asText(), null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Templates.digest(id, digest, null);
     }
 
     private BreachFacts facts(NoticeView notice) {
         JsonNode facts = notice.facts();
         return facts == null || facts.isNull() ? null : json.convertValue(facts, BreachFacts.class);
-    }
-
-    /** Keeps only the last line written: the export's trailer, with the digest. */
-    private static final class LastLine extends OutputStream {
-        private ByteArrayOutputStream line = new ByteArrayOutputStream();
-        private ByteArrayOutputStream previous = new ByteArrayOutputStream();
-
-        @Override
-        public void write(int b) {
-            if (b == '\n') {
-                ByteArrayOutputStream done = line;
-                line = previous;
-                line.reset();
-                previous = done;
-            } else {
-                line.write(b);
-            }
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            for (int i = off; i < off + len; i++) {
-                write(b[i]);
-            }
-        }
-
-        String text() {
-            return (line.size() > 0 ? line : previous).toString(StandardCharsets.UTF_8);
-        }
     }
 }

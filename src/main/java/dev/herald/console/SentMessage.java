@@ -3,6 +3,7 @@ package dev.herald.console;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Properties;
 
 import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
@@ -20,7 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 record SentMessage(String subject, String text, String html) {
 
-    private static final Session SESSION = Session.getInstance(new java.util.Properties());
+    private static final Session SESSION = Session.getInstance(new Properties());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static SentMessage email(String mime) {

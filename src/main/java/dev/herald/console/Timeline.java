@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.DeliveryStatus;
@@ -20,7 +21,7 @@ final class Timeline {
 
     /** How a line reads at a glance: reached, not reached, or still under way. */
     enum Tone {
-        REACHED, NOT_REACHED, WAITING
+        REACHED, NOT_REACHED, WAITING, CONTEXT
     }
 
     record Line(String text, Tone tone) {
@@ -39,10 +40,13 @@ final class Timeline {
 
     private final ZoneId zone;
     private final int thisYear;
+    private final UnaryOperator<String> shown;
 
-    Timeline(ZoneId zone, OffsetDateTime now) {
+    /** @param shown what the reader may see of a provider's reply, which can quote the customer's address */
+    Timeline(ZoneId zone, OffsetDateTime now, UnaryOperator<String> shown) {
         this.zone = zone;
         this.thisYear = now.atZoneSameInstant(zone).getYear();
+        this.shown = shown;
     }
 
     /** Newest notice first, as the deliveries come. */
@@ -60,18 +64,19 @@ final class Timeline {
         String channel = word(v.channel());
         List<Line> lines = new ArrayList<>();
         if (v.fallbackOf() != null) {
-            lines.add(new Line("Sent because the notice's first channel did not reach the customer", Tone.WAITING));
+            lines.add(new Line("Sent because the notice's first channel did not reach the customer", Tone.CONTEXT));
         }
         String fallback = null;
         for (DeliveryEvent e : d.events()) {
             switch (e.kind()) {
                 case "RETRY_SCHEDULED" -> lines.add(new Line(channel + " not accepted on " + when(e.at()) + ": "
-                        + e.detail() + "; tried again later", Tone.WAITING));
+                        + reason(e.detail()) + "; to be tried again", Tone.WAITING));
                 case "FALLBACK" -> fallback = e.detail();
                 case "COMPLAINT" -> lines.add(new Line("The customer reported the email as spam on " + when(e.at()),
                         Tone.NOT_REACHED));
                 default -> {
-                    // FAILED, DELIVERED and bounces are told by the status line below, with their time.
+                    // FAILED, DELIVERED and bounces are told by the status line below, with their time; a
+                    // provider's report that changed nothing (a delivery report after a bounce) is not news.
                 }
             }
         }
@@ -84,7 +89,7 @@ final class Timeline {
 
     private Line statusLine(DeliveryView v, String channel) {
         String at = when(v.updatedAt());
-        String why = v.lastError() == null ? "no reason recorded" : v.lastError();
+        String why = reason(v.lastError());
         return switch (v.status()) {
             case PENDING -> new Line(channel + " waiting to be sent" + (v.nextAttemptAt() == null ? ""
                     : "; next attempt " + when(v.nextAttemptAt())), Tone.WAITING);
@@ -96,6 +101,10 @@ final class Timeline {
             case SKIPPED -> new Line(channel + " not sent: " + why, Tone.NOT_REACHED);
             case CANCELLED -> new Line(channel + " not sent: the notice was cancelled on " + at, Tone.NOT_REACHED);
         };
+    }
+
+    private String reason(String recorded) {
+        return recorded == null ? "no reason recorded" : shown.apply(recorded);
     }
 
     String when(OffsetDateTime at) {

@@ -15,7 +15,7 @@ import dev.herald.security.Caller;
 public class CustomerDirectory {
 
     /** Enough for one address shared by a family; more means the search was too loose to be useful. */
-    static final int SEARCH_LIMIT = 20;
+    public static final int SEARCH_LIMIT = 20;
 
     private final DeviceStore devices;
     private final DeliveryLookup deliveries;
@@ -37,7 +37,7 @@ public class CustomerDirectory {
     public List<CustomerView> search(String idOrEmail) {
         Customer byId = Customer.findById(idOrEmail);
         List<Customer> found = byId != null ? List.of(byId)
-                : Customer.<Customer>find("lower(email) = ?1 order by id", idOrEmail.toLowerCase())
+                : Customer.<Customer>find("lower(email) = lower(?1) order by id", idOrEmail)
                         .page(0, SEARCH_LIMIT).list();
         return found.stream().map(this::masked).toList();
     }

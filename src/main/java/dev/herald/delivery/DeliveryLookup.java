@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,18 +97,24 @@ public class DeliveryLookup {
         }
     }
 
-    /** Why a notice's deliveries failed or bounced, per channel, the commonest reasons first. */
+    /**
+     * Why a notice's deliveries failed or bounced, per channel, the commonest reasons first. A reply that
+     * quotes the recipient's address is counted with the others like it, the address left out.
+     */
     public List<FailureReason> failureReasons(long noticeId, int limit) {
         String sql = """
-                SELECT channel::text, coalesce(last_error, 'no reason recorded'), count(*) FROM delivery
-                 WHERE notice_id = ? AND status IN ('FAILED', 'BOUNCED')
+                SELECT channel::text, regexp_replace(coalesce(last_error, 'no reason recorded'),
+                                                     '[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+\\.)+[A-Za-z0-9-]{2,}',
+                                                     '<email address>', 'g'),
+                       count(*)
+                  FROM delivery WHERE notice_id = ? AND status IN ('FAILED', 'BOUNCED')
                  GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT ?""";
         return Jdbc.query(dataSource, sql, row -> new FailureReason(DeliveryChannel.valueOf(row.getString(1)),
                 row.getString(2), row.getLong(3)), noticeId, limit);
     }
 
     /** Deliveries of the notice finished in each second of the last {@code window}, oldest first. */
-    public List<PerSecond> finishedPerSecond(long noticeId, java.time.Duration window) {
+    public List<PerSecond> finishedPerSecond(long noticeId, Duration window) {
         String sql = """
                 SELECT date_trunc('second', updated_at), count(*) FROM delivery
                  WHERE notice_id = ? AND status NOT IN ('PENDING', 'QUEUED', 'CANCELLED')
@@ -118,22 +125,18 @@ public class DeliveryLookup {
     }
 
     /**
-     * How many customers the notice addressed; when the first delivery finished, when 99 % of the
-     * notice's deliveries had, and the last (null where not reached). A delivery's time is its last
-     * change, so a bounce reported later moves it.
+     * How many customers the notice addressed, and by when 99 % of the messages it got accepted (SENT or
+     * DELIVERED) had been: a delivery's time is its last change, so a delivery report received later
+     * moves it later, never earlier.
      */
     public SendingSummary sendingSummary(long noticeId) {
         String sql = """
-                WITH finished AS (
-                       SELECT updated_at, row_number() OVER (ORDER BY updated_at) AS n FROM delivery
-                        WHERE notice_id = ? AND status NOT IN ('PENDING', 'QUEUED', 'CANCELLED')),
-                     total AS (SELECT count(*) AS n, count(DISTINCT customer_id) AS customers FROM delivery
-                                WHERE notice_id = ?)
-                SELECT t.customers, min(f.updated_at), min(f.updated_at) FILTER (WHERE f.n >= ceil(t.n * 0.99)),
-                       max(f.updated_at)
-                  FROM total t LEFT JOIN finished f ON true GROUP BY t.customers, t.n""";
-        return Jdbc.query(dataSource, sql, row -> new SendingSummary(row.getLong(1), row.getObject(2, OffsetDateTime.class),
-                row.getObject(3, OffsetDateTime.class), row.getObject(4, OffsetDateTime.class)), noticeId, noticeId).get(0);
+                SELECT count(DISTINCT customer_id),
+                       percentile_disc(0.99) WITHIN GROUP (ORDER BY updated_at)
+                           FILTER (WHERE status IN ('SENT', 'DELIVERED'))
+                  FROM delivery WHERE notice_id = ?""";
+        return Jdbc.query(dataSource, sql, row -> new SendingSummary(row.getLong(1),
+                row.getObject(2, OffsetDateTime.class)), noticeId).get(0);
     }
 
     private static Map<Long, List<DeliveryEvent>> events(Connection connection, Long[] deliveryIds) throws SQLException {

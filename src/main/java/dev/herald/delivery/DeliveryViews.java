@@ -44,8 +44,7 @@ public final class DeliveryViews {
     public record FailureReason(DeliveryChannel channel, String reason, long count) {
     }
 
-    public record SendingSummary(long customers, OffsetDateTime firstFinishedAt, OffsetDateTime ninetyNinePercentAt,
-            OffsetDateTime lastFinishedAt) {
+    public record SendingSummary(long customers, OffsetDateTime ninetyNinePercentAcceptedAt) {
     }
 
     public record PerSecond(OffsetDateTime second, long finished) {

@@ -74,8 +74,9 @@ public class EvidenceExport {
     /**
      * @param notice the header: the notice as the regulator should see it
      * @param destination what the caller may see of a destination
+     * @return the hash chain's digest (hex) the trailer carries
      */
-    public void write(long noticeId, Map<String, Object> notice, Format format, UnaryOperator<String> destination,
+    public String write(long noticeId, Map<String, Object> notice, Format format, UnaryOperator<String> destination,
             OutputStream out) throws IOException {
         EvidenceChain chain = new EvidenceChain();
         if (format == Format.NDJSON) {
@@ -140,6 +141,7 @@ public class EvidenceExport {
         }
         out.write('\n');
         out.flush();
+        return hex;
     }
 
     private byte[] record(Format format, Map<String, Object> row) throws IOException {

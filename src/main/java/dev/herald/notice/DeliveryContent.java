@@ -31,11 +31,12 @@ import io.agroal.api.AgroalDataSource;
 public class DeliveryContent {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Content(long noticeId, long deliveryId, String channel, String status, String recordedSha256,
-            String renderedSha256, boolean matches, String content) {
+    public record Content(long noticeId, long deliveryId, String customerId, String channel, String status,
+            String recordedSha256, String renderedSha256, boolean matches, String content) {
 
         public Content withoutContent() {
-            return new Content(noticeId, deliveryId, channel, status, recordedSha256, renderedSha256, matches, null);
+            return new Content(noticeId, deliveryId, customerId, channel, status, recordedSha256, renderedSha256, matches,
+                    null);
         }
     }
 
@@ -82,13 +83,14 @@ public class DeliveryContent {
             throw new IllegalStateException("Reading delivery " + deliveryId + " failed", e);
         }
         if (job.destination() == null) {
-            return new Content(noticeId, deliveryId, channel, status, null, null, false, null);
+            return new Content(noticeId, deliveryId, job.recipient().id(), channel, status, null, null, false, null);
         }
         ChannelSender sender = senders.stream().filter(s -> s.channel().name().equals(channel)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("No sender for " + channel));
         byte[] content = sender.content(job);
         byte[] rendered = Sha256.of(content);
-        return new Content(noticeId, deliveryId, channel, status, recorded == null ? null : HexFormat.of().formatHex(recorded),
+        return new Content(noticeId, deliveryId, job.recipient().id(), channel, status,
+                recorded == null ? null : HexFormat.of().formatHex(recorded),
                 HexFormat.of().formatHex(rendered), Arrays.equals(recorded, rendered),
                 showContent ? new String(content, StandardCharsets.UTF_8) : null);
     }

@@ -31,7 +31,8 @@ public final class PersonalDataFilter implements Filter {
         return true;
     }
 
-    static String mask(String text) {
+    /** The text with every email address in it replaced by "<email address>". */
+    public static String mask(String text) {
         return EMAIL.matcher(text).replaceAll("<email address>");
     }
 }

@@ -1,5 +1,7 @@
 package dev.herald.security;
 
+import java.util.List;
+
 /**
  * The roles callers carry in their token's groups. An admin has every role; support-pii is worn
  * beside support, to see contact data unmasked.
@@ -16,6 +18,9 @@ public final class Roles {
     public static final String SUPPORT_PII = "support-pii";
     /** Everything, and the audit log. */
     public static final String ADMIN = "admin";
+
+    /** Every role, in the order people are shown them. */
+    public static final List<String> ALL = List.of(SUPPORT, SUPPORT_PII, OPERATOR, NOTIFIER, ADMIN);
 
     private Roles() {
     }

@@ -2,6 +2,8 @@ package dev.herald.console;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -91,7 +93,7 @@ class ConsoleBrowserTest {
         assertThat(text()).doesNotContain("fcm-browser-token");
         browser.findElement(By.partialLinkText("See what was sent by push")).click();
         wait.until(ExpectedConditions.urlContains("/deliveries/"));
-        shot("3-content", "byte for byte what was sent", "Security notice");
+        shot("3-content", "byte for byte what was sent", "support-pii shows it");
 
         // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
         browser.get(url("/console/customers/cb-push"));
@@ -124,11 +126,11 @@ class ConsoleBrowserTest {
             browser.findElement(By.xpath("//button[normalize-space()='Pause']")).click();
             wait.until(ExpectedConditions.alertIsPresent()).accept();
             wait.until(ExpectedConditions.textToBe(By.cssSelector("[data-field=status]"), "PAUSED"));
-            given().get("/v1/notices/{id}", live).then().body("status", org.hamcrest.Matchers.equalTo("PAUSED"));
+            given().get("/v1/notices/{id}", live).then().body("status", equalTo("PAUSED"));
             assertThat(browser.findElement(By.xpath("//button[normalize-space()='Resume']")).isDisplayed()).isTrue();
             assertThat(browser.findElement(By.xpath("//button[normalize-space()='Pause']")).isDisplayed()).isFalse();
             shot("6-notice-paused", "PAUSED", "Resume");
-            given().get("/v1/audit?notice=" + live).then().body(org.hamcrest.Matchers.containsString("Sam Support"));
+            given().get("/v1/audit?notice=" + live).then().body(containsString("Sam Support"));
         } finally {
             given().post("/v1/notices/{id}/cancel", live);
             Fixtures.emailLimit(limit.getDouble("limit.messagesPerSecond"), limit.getInt("limit.connections"));
@@ -138,7 +140,7 @@ class ConsoleBrowserTest {
         browser.get(url("/console/notices/" + told + "/summary"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "SHA-256 chain digest"));
         ((ChromeDriver) browser).executeCdpCommand("Emulation.setEmulatedMedia", Map.of("media", "print"));
-        shot("7-summary-print", "Breach notification summary", "99 % delivered", "Customers no channel reached",
+        shot("7-summary-print", "Breach notification summary", "99 % of the messages accepted", "Customers no channel reached",
                 "SHA-256 chain digest");
         assertThat(browser.findElement(By.cssSelector("header.bar")).isDisplayed()).as("no navigation on paper").isFalse();
     }

@@ -9,6 +9,9 @@ import static org.hamcrest.Matchers.not;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +44,20 @@ class ConsolePagesTest {
         assertThat(signedIn.header("Location")).endsWith("/console/customers?q=x");
         String cookie = signedIn.header("Set-Cookie");
         assertThat(cookie).startsWith("herald-session=").contains("HttpOnly").containsIgnoringCase("SameSite=Strict");
+
+        // A fragment htmx polls for a page whose session ended: the whole page goes to sign-in, and back to it.
+        given().header("Authorization", "").header("HX-Request", "true")
+                .header("HX-Current-URL", "http://localhost/console/notices/7").redirects().follow(false)
+                .get("/console/notices/7/failures")
+                .then().statusCode(200).header("HX-Redirect", "/console/sign-in?then=%2Fconsole%2Fnotices%2F7");
+    }
+
+    @Test
+    void theConsolesAddressLeadsEachRoleToItsStart() {
+        assertThat(given().cookie("herald-session", session("Sam Support", "support")).header("Authorization", "")
+                .redirects().follow(false).get("/console").header("Location")).endsWith("/console/customers");
+        assertThat(given().cookie("herald-session", session("Olga Operator", "operator")).header("Authorization", "")
+                .redirects().follow(false).get("/console").header("Location")).endsWith("/console/notices");
     }
 
     @Test
@@ -99,10 +116,14 @@ class ConsolePagesTest {
 
         long pushDelivery = given().get("/v1/customers/cw-push/deliveries").then().extract().jsonPath()
                 .getLong("deliveries.find { it.delivery.channel == 'PUSH' }.delivery.id");
-        String content = page(support, "/console/customers/cw-push/deliveries/" + notice + "/" + pushDelivery);
-        assertThat(content).contains("byte for byte what was sent", "Security notice",
-                "Open the Example app to read an important message about your account.")
-                .doesNotContain("fcm-console-words-token");
+        String path = "/console/customers/cw-push/deliveries/" + notice + "/" + pushDelivery;
+        assertThat(page(support, path)).contains("byte for byte what was sent", "support-pii shows it")
+                .doesNotContain("Open the Example app", "fcm-console-words-token");
+        assertThat(page(session("Pia Privacy", "support", "support-pii"), path)).contains("Security notice",
+                "Open the Example app to read an important message about your account.");
+        given().cookie("herald-session", support).header("Authorization", "")
+                .get("/console/customers/cw-mail/deliveries/" + notice + "/" + pushDelivery)
+                .then().statusCode(404).contentType(containsString("text/html"));
     }
 
     @Test
@@ -114,7 +135,7 @@ class ConsolePagesTest {
 
         String summary = page(operator, "/console/notices/" + notice + "/summary");
         assertThat(summary).contains("Breach notification summary", "Example Games Inc.", "12 customers, 12 deliveries by email",
-                "99 % delivered", "What happened", "[fr] On 20 November an attacker copied part of our customer database.");
+                "99 % of the messages accepted", "What happened", "[fr] On 20 November an attacker copied part of our customer database.");
         String digest = page(operator, "/console/notices/" + notice + "/digest");
         byte[] export = given().cookie("herald-session", operator).header("Authorization", "")
                 .get("/v1/notices/{id}/evidence", notice).then().statusCode(200).extract().asByteArray();
@@ -124,7 +145,7 @@ class ConsolePagesTest {
 
         String live = page(operator, "/console/notices/" + notice);
         assertThat(live).contains("data-progress=\"/v1/notices/" + notice + "/progress\"", "Pause", "Resume", "Cancel");
-        java.util.regex.Matcher perSecond = java.util.regex.Pattern.compile("&quot;finished&quot;:(\\d+)").matcher(live);
+        Matcher perSecond = Pattern.compile("&quot;finished&quot;:(\\d+)").matcher(live);
         long charted = 0;
         while (perSecond.find()) {
             charted += Long.parseLong(perSecond.group(1));
@@ -132,6 +153,21 @@ class ConsolePagesTest {
         assertThat(charted).as("the chart starts from every delivery finished in the last ten minutes").isEqualTo(12);
         assertThat(page(session("Sam Support", "support"), "/console/notices/" + notice))
                 .doesNotContain("hx-post=\"/v1/notices/" + notice + "/pause\"");
+        given().cookie("herald-session", operator).header("Authorization", "").get("/console/notices/" + notice + "/failures")
+                .then().statusCode(NoticePages.STOP_POLLING).body(containsString("No delivery has failed"));
+    }
+
+    @Test
+    void aChangeMadeWithTheConsoleSessionMustComeFromTheConsole() {
+        Fixtures.importCustomers("console-guard", 3);
+        long notice = Fixtures.createNotice(Fixtures.notice("console-guard", Map.of("criteria", Map.of("tag", "console-guard"))));
+        String operator = session("Olga Operator", "operator");
+        given().cookie("herald-session", operator).header("Authorization", "").post("/v1/notices/{id}/cancel", notice)
+                .then().statusCode(403).contentType(containsString("application/problem+json"))
+                .body(containsString("must come from the console"));
+        given().get("/v1/notices/{id}", notice).then().body(containsString("\"DRAFT\""));
+        given().cookie("herald-session", operator).header("Authorization", "").header("HX-Request", "true")
+                .post("/v1/notices/{id}/cancel", notice).then().statusCode(200);
     }
 
     static String session(String name, String... roles) {

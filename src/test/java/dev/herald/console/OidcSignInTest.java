@@ -16,6 +16,7 @@ import dev.herald.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 
 /**
@@ -42,7 +43,7 @@ class OidcSignInTest {
             String location = URLDecoder.decode(answer.header("Location"), StandardCharsets.UTF_8);
             assertThat(location).as(path).contains(OidcStandIn.REALM + "/protocol/openid-connect/auth?")
                     .contains("response_type=code", "client_id=" + OidcStandIn.CLIENT,
-                            "redirect_uri=http://localhost:" + io.restassured.RestAssured.port + "/console/oidc-callback");
+                            "redirect_uri=http://localhost:" + RestAssured.port + "/console/oidc-callback");
         }
     }
 

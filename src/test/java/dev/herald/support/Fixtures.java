@@ -118,7 +118,7 @@ public final class Fixtures {
         return createNotice(notice);
     }
 
-    public static Map<String, Object> pushTemplate() {
+    private static Map<String, Object> pushTemplate() {
         Map<String, Object> template = new HashMap<>(template("en", "Dear"));
         template.put("push", Map.of("title", "Security notice",
                 "body", "Open the Example app to read an important message about your account."));
