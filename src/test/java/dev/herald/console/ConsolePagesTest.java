@@ -72,6 +72,31 @@ class ConsolePagesTest {
     }
 
     @Test
+    void badInputOnConsolePagesGetsAPageThatSpeaksOfTheRequest() {
+        String support = session("Sam Support", "support");
+        for (String query : List.of("x".repeat(321), "cust\u0001")) {
+            given().cookie("herald-session", support).header("Authorization", "").queryParam("q", query)
+                    .get("/console/customers").then().statusCode(400).contentType(containsString("text/html"))
+                    .body(containsString("at most 320 characters and no control characters"));
+        }
+        String both = session("Olga Operator", "support", "operator");
+        Map<String, String> expected = Map.of("/console/customers/nobody", "404 customer",
+                "/console/notices/987654321/summary", "404 notice",
+                "/console/customers/x/deliveries/abc/1", "400 whole number",
+                "/console/notices/abc", "400 whole number");
+        expected.forEach((path, answer) -> {
+            String page = given().cookie("herald-session", both).header("Authorization", "").get(path)
+                    .then().statusCode(Integer.parseInt(answer.substring(0, 3))).contentType(containsString("text/html"))
+                    .extract().asString();
+            assertThat(page).as(path).contains(answer.substring(4)).doesNotContain("java.", "Exception", "dev.herald");
+        });
+        signInForm("n".repeat(101), List.of("support"), null).then().statusCode(400)
+                .body(containsString("at most 100 characters"));
+        assertThat(signInForm("Sam", List.of("support"), "/console/" + "x".repeat(600)).header("Location"))
+                .as("an overlong return address is ignored").endsWith("/console");
+    }
+
+    @Test
     void localSignInIsRefusedInTheProdProfile() {
         assertThatThrownBy(() -> LocalSignIn.requireNonProduction(true, List.of("prod")))
                 .hasMessageContaining("refused in the prod profile");
