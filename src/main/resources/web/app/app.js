@@ -63,6 +63,10 @@ function follow(live) {
     last = at;
   });
   rateChart.update();
+  const head = document.createElement('tr');
+  head.append(cell('th', 'Channel'), ...STATUSES.map(s => cell('th', s, 'num')));
+  head.querySelectorAll('th').forEach(th => th.setAttribute('scope', 'col'));
+  field('byChannelHead').replaceChildren(head);
   let previous = null;
   const controls = status => live.querySelectorAll('[data-when]').forEach(b => {
     b.hidden = !b.dataset.when.split(' ').includes(status);
@@ -104,10 +108,6 @@ function follow(live) {
     outcomeChart.data.datasets = STATUSES.map(s => ({ label: s, backgroundColor: COLOURS[s],
       data: channels.map(c => progress.byChannel[c][s] || 0) })).filter(d => d.data.some(v => v > 0));
     outcomeChart.update();
-    const head = document.createElement('tr');
-    head.append(cell('th', 'Channel'), ...STATUSES.map(s => cell('th', s, 'num')));
-    head.querySelectorAll('th').forEach(th => th.setAttribute('scope', 'col'));
-    field('byChannelHead').replaceChildren(head);
     field('byChannel').replaceChildren(...channels.map(c => {
       const row = document.createElement('tr');
       row.append(cell('th', c), ...STATUSES.map(s => cell('td', progress.byChannel[c][s] || 0, 'num')));

@@ -2,7 +2,8 @@ package dev.herald.evidence;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+
+import dev.herald.ops.Sha256;
 
 /**
  * The hash chain over an export's lines: each link is SHA-256(previous link || the line's bytes), the
@@ -16,12 +17,12 @@ public final class EvidenceChain {
     public static final String FORMAT = "herald-evidence/1";
     public static final String SIGNATURE_ALGORITHM = "Ed25519";
 
-    private byte[] link = sha256().digest(FORMAT.getBytes(StandardCharsets.UTF_8));
+    private byte[] link = Sha256.of(FORMAT.getBytes(StandardCharsets.UTF_8));
     private long lines;
 
     /** Adds a line, without its line break. */
     public void add(byte[] line) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.digest();
         digest.update(link);
         digest.update(line);
         link = digest.digest();
@@ -34,13 +35,5 @@ public final class EvidenceChain {
 
     public long lines() {
         return lines;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("This JDK has no SHA-256", e);
-        }
     }
 }

@@ -2,13 +2,11 @@ package dev.herald.console;
 
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.RequestScoped;
 
 import dev.herald.notice.NoticeDtos.NoticeView;
 import dev.herald.notice.NoticeStatus;
-import dev.herald.ops.PersonalDataFilter;
 import dev.herald.security.Caller;
 import dev.herald.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -20,6 +18,7 @@ public class ConsoleView {
     private final SecurityIdentity identity;
     private final Caller caller;
     private final ConsoleConfig config;
+    private Timeline timeline;
 
     ConsoleView(SecurityIdentity identity, Caller caller, ConsoleConfig config) {
         this.identity = identity;
@@ -58,8 +57,10 @@ public class ConsoleView {
 
     /** Deliveries in plain words, with providers' replies masked unless the caller sees contact data. */
     Timeline timeline() {
-        return new Timeline(config.timeZone(), OffsetDateTime.now(),
-                caller.seesContactData() ? UnaryOperator.identity() : PersonalDataFilter::mask);
+        if (timeline == null) {
+            timeline = new Timeline(config.timeZone(), OffsetDateTime.now(), caller::text);
+        }
+        return timeline;
     }
 
     /** Time left means something only while the notice sends. */

@@ -20,7 +20,6 @@ import dev.herald.customer.DeviceView;
 import dev.herald.notice.DeliveryContent;
 import dev.herald.ops.NotFoundException;
 import dev.herald.security.AuditLog;
-import dev.herald.security.Caller;
 import dev.herald.security.Roles;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -49,15 +48,12 @@ public class CustomerPages {
     private final CustomerDirectory directory;
     private final DeliveryContent contents;
     private final AuditLog audit;
-    private final Caller caller;
     private final ConsoleView console;
 
-    CustomerPages(CustomerDirectory directory, DeliveryContent contents, AuditLog audit, Caller caller,
-            ConsoleView console) {
+    CustomerPages(CustomerDirectory directory, DeliveryContent contents, AuditLog audit, ConsoleView console) {
         this.directory = directory;
         this.contents = contents;
         this.audit = audit;
-        this.caller = caller;
         this.console = console;
     }
 
@@ -96,7 +92,7 @@ public class CustomerPages {
     @GET
     @Path("/{id}/deliveries/{noticeId}/{deliveryId}")
     public TemplateInstance content(@RestPath String id, @RestPath long noticeId, @RestPath long deliveryId) {
-        DeliveryContent.Content content = contents.of(noticeId, deliveryId, caller.seesContactData());
+        DeliveryContent.Content content = contents.of(noticeId, deliveryId, console.seesContactData());
         if (!content.customerId().equals(id)) {
             throw new NotFoundException("delivery of customer " + id, noticeId + "/" + deliveryId);
         }

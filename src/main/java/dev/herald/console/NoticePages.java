@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +27,6 @@ import dev.herald.evidence.BreachFacts;
 import dev.herald.evidence.EvidenceExport;
 import dev.herald.notice.NoticeDtos.NoticeView;
 import dev.herald.notice.NoticeService;
-import dev.herald.notice.NoticeStatus;
 import dev.herald.ops.ConflictException;
 import dev.herald.render.LocaleTemplate;
 import dev.herald.security.AuditLog;
@@ -103,9 +101,7 @@ public class NoticePages {
     @GET
     @Path("/{id}/failures")
     public Response failures(@RestPath long id) {
-        NoticeStatus status = notices.get(id).status();
-        boolean finished = status == NoticeStatus.COMPLETED || status == NoticeStatus.CANCELLED;
-        return Response.status(finished ? STOP_POLLING : 200)
+        return Response.status(notices.status(id).isFinished() ? STOP_POLLING : 200)
                 .entity(Templates.failures(deliveries.failureReasons(id, REASONS_SHOWN))).build();
     }
 
@@ -114,11 +110,8 @@ public class NoticePages {
     @RolesAllowed(Roles.OPERATOR)
     public TemplateInstance summary(@RestPath long id) {
         NoticeView notice = notices.get(id);
-        Map<String, LocaleTemplate> templates = new LinkedHashMap<>();
-        notice.templates().fields().forEachRemaining(
-                e -> templates.put(e.getKey(), json.convertValue(e.getValue(), LocaleTemplate.class)));
         return Templates.summary(console, notice, facts(notice), deliveries.sendingSummary(id),
-                notices.evidenceArchive(id) != null, templates);
+                notices.evidenceArchive(id) != null, json.convertValue(notice.templates(), NoticeService.TEMPLATES));
     }
 
     /**

@@ -50,17 +50,9 @@ public class DeliveryCounts {
     }
 
     public FirstAndLast firstAndLast(long noticeId) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(
-                        "SELECT min(first_at), max(last_at) FROM delivery_count WHERE notice_id = ? AND status = 'SENT'")) {
-            statement.setLong(1, noticeId);
-            try (ResultSet row = statement.executeQuery()) {
-                row.next();
-                return new FirstAndLast(row.getObject(1, OffsetDateTime.class), row.getObject(2, OffsetDateTime.class));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Reading delivery times failed", e);
-        }
+        return Jdbc.query(dataSource, "SELECT min(first_at), max(last_at) FROM delivery_count WHERE notice_id = ? AND status = 'SENT'",
+                row -> new FirstAndLast(row.getObject(1, OffsetDateTime.class), row.getObject(2, OffsetDateTime.class)),
+                noticeId).get(0);
     }
 
     public Progress progress(long noticeId, OffsetDateTime dispatchedAt, OffsetDateTime completedAt) {

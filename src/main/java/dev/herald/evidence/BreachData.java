@@ -3,6 +3,7 @@ package dev.herald.evidence;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.FormatStyle;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -17,6 +18,14 @@ import java.util.Map;
 public final class BreachData {
 
     private BreachData() {
+    }
+
+    /** {@link #of} for each language the notice is written in, keyed by its tag. */
+    public static Map<String, Map<String, Object>> byLocale(BreachFacts facts, Collection<String> languageTags,
+            LocalDate noticeDate) {
+        Map<String, Map<String, Object>> breach = new LinkedHashMap<>();
+        languageTags.forEach(tag -> breach.put(tag, of(facts, tag, noticeDate)));
+        return breach;
     }
 
     public static Map<String, Object> of(BreachFacts facts, String languageTag, LocalDate noticeDate) {

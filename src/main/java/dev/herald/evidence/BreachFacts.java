@@ -49,8 +49,4 @@ public record BreachFacts(
     /** What is offered to the people affected, such as identity-theft protection for 24 months. */
     public record Remedy(@NotBlank @Size(max = 2000) String description, @Min(0) @Max(120) Integer months) {
     }
-
-    LocalDate breachLast() {
-        return breachEnd == null ? breachStart : breachEnd;
-    }
 }

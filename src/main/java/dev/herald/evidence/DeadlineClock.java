@@ -38,6 +38,6 @@ public final class DeadlineClock {
     }
 
     private static String describe(Duration d) {
-        return d.toDays() >= 1 && d.toHours() % 24 == 0 && d.toDays() > 3 ? d.toDays() + " days" : d.toHours() + " hours";
+        return d.toHours() % 24 == 0 && d.toDays() > 3 ? d.toDays() + " days" : d.toHours() + " hours";
     }
 }

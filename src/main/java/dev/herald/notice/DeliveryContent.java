@@ -65,7 +65,9 @@ public class DeliveryContent {
         String channel;
         String status;
         byte[] recorded;
-        DeliveryJob job;
+        String destination;
+        int attempts;
+        Recipient recipient;
         try (Connection c = dataSource.getConnection(); PreparedStatement statement = c.prepareStatement(DELIVERY)) {
             statement.setLong(1, noticeId);
             statement.setLong(2, deliveryId);
@@ -76,15 +78,19 @@ public class DeliveryContent {
                 channel = row.getString(2);
                 status = row.getString(3);
                 recorded = row.getBytes(6);
-                job = new DeliveryJob(noticeId, deliveryId, row.getInt(5), row.getString(4),
-                        recipient(c, noticeId, row.getString(1)), notices.compiled(noticeId));
+                attempts = row.getInt(5);
+                destination = row.getString(4);
+                recipient = recipient(c, noticeId, row.getString(1));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Reading delivery " + deliveryId + " failed", e);
         }
-        if (job.destination() == null) {
-            return new Content(noticeId, deliveryId, job.recipient().id(), channel, status, null, null, false, null);
+        if (destination == null) {
+            return new Content(noticeId, deliveryId, recipient.id(), channel, status, null, null, false, null);
         }
+        // Compiled after the connection went back: it may read the notice on a connection of its own.
+        DeliveryJob job = new DeliveryJob(noticeId, deliveryId, attempts, destination, recipient,
+                notices.compiled(noticeId));
         ChannelSender sender = senders.stream().filter(s -> s.channel().name().equals(channel)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("No sender for " + channel));
         byte[] content = sender.content(job);

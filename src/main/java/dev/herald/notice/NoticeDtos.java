@@ -16,7 +16,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.delivery.DeliveryChannel;
-import dev.herald.delivery.Progress;
 import dev.herald.evidence.BreachFacts;
 import dev.herald.evidence.Jurisdiction;
 import dev.herald.ops.Rejections.Rejection;

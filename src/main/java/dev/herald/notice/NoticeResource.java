@@ -36,7 +36,6 @@ import dev.herald.customer.CustomerResource;
 import dev.herald.delivery.DeliveryLookup;
 import dev.herald.delivery.DeliveryStatus;
 import dev.herald.delivery.DeliveryViews.DeliveryPage;
-import dev.herald.delivery.Progress;
 import dev.herald.evidence.EvidenceExport;
 import dev.herald.evidence.SubstituteNotice;
 import dev.herald.notice.NoticeDtos.AffectedUploadReport;

@@ -68,7 +68,8 @@ import dev.herald.evidence.Jurisdiction;
 @ApplicationScoped
 public class NoticeService {
 
-    private static final TypeReference<Map<String, LocaleTemplate>> TEMPLATES = new TypeReference<>() {
+    /** A notice's stored templates, by language tag, in their order. */
+    public static final TypeReference<Map<String, LocaleTemplate>> TEMPLATES = new TypeReference<>() {
     };
 
     /** What a create did: {@code replayed} when an earlier request with the same Idempotency-Key answers. */
@@ -198,7 +199,7 @@ public class NoticeService {
      */
     private void renderForSample(Notice notice) {
         Map<String, LocaleTemplate> templates = json.convertValue(notice.templates, TEMPLATES);
-        CompiledNotice compiledNotice = compiled(notice.id);
+        CompiledNotice compiledNotice = compiled(notice);
         ContentCheck.Findings findings = ContentCheck.check(jurisdictionsOf(notice), factsOf(notice), templates,
                 renderer.samples(compiledNotice, notice.variables), LocalDate.now(ZoneOffset.UTC));
         if (!findings.errors().isEmpty()) {
@@ -267,19 +268,18 @@ public class NoticeService {
      */
     public CompiledNotice compiled(long id) {
         CompiledNotice cached = compiled.getIfPresent(id);
-        if (cached != null) {
-            return cached;
-        }
-        Notice notice = QuarkusTransaction.requiringNew().call(() -> find(id));
+        return cached != null ? cached : compiled(QuarkusTransaction.requiringNew().call(() -> find(id)));
+    }
+
+    private CompiledNotice compiled(Notice notice) {
         Map<String, LocaleTemplate> templates = json.convertValue(notice.templates, TEMPLATES);
         Instant date = notice.dispatchedAt == null ? Instant.now() : notice.dispatchedAt.toInstant();
-        LocalDate day = LocalDate.ofInstant(date, ZoneOffset.UTC);
-        Map<String, Map<String, Object>> breach = new LinkedHashMap<>();
-        templates.keySet().forEach(tag -> breach.put(tag, BreachData.of(factsOf(notice), tag, day)));
-        CompiledNotice made = renderer.compile(id, notice.name, templates, notice.fallbackLocale, breach,
+        Map<String, Map<String, Object>> breach = BreachData.byLocale(factsOf(notice), templates.keySet(),
+                LocalDate.ofInstant(date, ZoneOffset.UTC));
+        CompiledNotice made = renderer.compile(notice.id, notice.name, templates, notice.fallbackLocale, breach,
                 date.truncatedTo(ChronoUnit.SECONDS));
         if (notice.dispatchedAt != null) {
-            compiled.put(id, made);
+            compiled.put(notice.id, made);
         }
         return made;
     }
@@ -350,9 +350,14 @@ public class NoticeService {
                 .select().first(tick -> !finished.get())
                 .map(tick -> {
                     NoticeProgress now = QuarkusTransaction.requiringNew().call(() -> progress(find(id)));
-                    finished.set(now.status() == NoticeStatus.COMPLETED || now.status() == NoticeStatus.CANCELLED);
+                    finished.set(now.status().isFinished());
                     return now;
                 });
+    }
+
+    @Transactional
+    public NoticeStatus status(long id) {
+        return find(id).status;
     }
 
     /** Where the notice's signed evidence was archived when its deliveries were removed, or null. */
@@ -431,8 +436,7 @@ public class NoticeService {
                     + "' has no template; templates exist for " + request.templates().keySet()));
         }
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        Map<String, Map<String, Object>> breach = new LinkedHashMap<>();
-        request.templates().keySet().forEach(tag -> breach.put(tag, BreachData.of(request.facts(), tag, today)));
+        Map<String, Map<String, Object>> breach = BreachData.byLocale(request.facts(), request.templates().keySet(), today);
         if (errors.isEmpty()) {
             errors.addAll(renderer.check(request.templates(), request.variablesOrEmpty(), breach));
         }

@@ -5,5 +5,10 @@ public enum NoticeStatus {
     DISPATCHING,
     PAUSED,
     COMPLETED,
-    CANCELLED
+    CANCELLED;
+
+    /** Whether the notice has ended: nothing more will be sent for it. */
+    public boolean isFinished() {
+        return this == COMPLETED || this == CANCELLED;
+    }
 }

@@ -20,7 +20,7 @@ public class AdminHasEveryRole implements SecurityIdentityAugmentor {
             return Uni.createFrom().item(identity);
         }
         return Uni.createFrom().item(QuarkusSecurityIdentity.builder(identity)
-                .addRoles(Set.of(Roles.NOTIFIER, Roles.OPERATOR, Roles.SUPPORT, Roles.SUPPORT_PII))
+                .addRoles(Set.copyOf(Roles.ALL))
                 .build());
     }
 }

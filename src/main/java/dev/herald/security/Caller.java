@@ -4,6 +4,7 @@ import jakarta.enterprise.context.RequestScoped;
 
 import dev.herald.delivery.DeliveryViews.DeliveryPage;
 import dev.herald.delivery.DeliveryViews.DeliveryView;
+import dev.herald.ops.PersonalDataFilter;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -63,6 +64,11 @@ public class Caller {
         }
         String[] push = destination.split(":", 3);
         return push.length == 3 ? push[0] + ":" + push[1] + ":" + token(push[2]) : email(destination);
+    }
+
+    /** Text from outside, such as a provider's reply, with any email address in it masked unless the caller sees contact data. */
+    public String text(String text) {
+        return text == null || seesContactData() ? text : PersonalDataFilter.mask(text);
     }
 
     /** The page with its destinations masked as {@link #destination} does. */

@@ -5,12 +5,12 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.herald.ops.Sha256;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,11 +58,7 @@ final class NoticeCommand {
     }
 
     private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(Sha256.of(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Command(name = "preview", description = "The email one customer would receive.")

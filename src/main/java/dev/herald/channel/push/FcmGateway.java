@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.api.client.http.HttpResponseException;
 import com.google.auth.oauth2.ServiceAccountCredentials;
@@ -36,12 +37,14 @@ class FcmGateway {
 
     private final PushConfig config;
     private final ObjectMapper json;
+    private final ObjectWriter sortedKeys;
     private final HttpClient http;
     private ServiceAccountCredentials credentials;
 
     FcmGateway(PushConfig config, ObjectMapper json) {
         this.config = config;
         this.json = json;
+        this.sortedKeys = json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
         this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
     }
 
@@ -59,7 +62,7 @@ class FcmGateway {
                         "collapseKey", message.collapseId()),
                 "apns", Map.of("headers", Map.of("apns-collapse-id", message.collapseId()))));
         try {
-            return json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsBytes(body);
+            return sortedKeys.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("A push message cannot be written as JSON", e);
         }

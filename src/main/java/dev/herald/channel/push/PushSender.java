@@ -239,13 +239,10 @@ public class PushSender implements ChannelSender {
 
     @Override
     public byte[] content(DeliveryJob job) {
-        DeviceView device = devices.byDestination(List.of(job.destination())).get(job.destination());
-        if (device == null) {
-            // Removed since: the payload needs only what the destination names.
-            String[] parts = job.destination().split(":", 3);
-            device = new DeviceView(0, job.recipient().id(), DevicePlatform.valueOf(parts[0]), parts[1], parts[2],
-                    false, false, null, null, null, null);
-        }
+        // The payload needs only what the destination names, so a device removed since is no obstacle.
+        String[] parts = job.destination().split(":", 3);
+        DeviceView device = new DeviceView(0, job.recipient().id(), DevicePlatform.valueOf(parts[0]), parts[1], parts[2],
+                false, false, null, null, null, null);
         return payload(new PushMessage(job.noticeId(), job.deliveryId(), device,
                 renderer.renderPush(job.notice(), job.recipient())));
     }
