@@ -21,6 +21,7 @@ import dev.herald.delivery.DeliveryViews.FailureReason;
 import dev.herald.delivery.DeliveryViews.PerSecond;
 import dev.herald.delivery.DeliveryViews.SendingSummary;
 import dev.herald.ops.Jdbc;
+import dev.herald.ops.PersonalDataFilter;
 import io.agroal.api.AgroalDataSource;
 
 /** Reads deliveries for support: by notice with keyset pagination, and by customer with their timeline. */
@@ -103,14 +104,12 @@ public class DeliveryLookup {
      */
     public List<FailureReason> failureReasons(long noticeId, int limit) {
         String sql = """
-                SELECT channel::text, regexp_replace(coalesce(last_error, 'no reason recorded'),
-                                                     '[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+\\.)+[A-Za-z0-9-]{2,}',
-                                                     '<email address>', 'g'),
-                       count(*)
+                SELECT channel::text, regexp_replace(coalesce(last_error, 'no reason recorded'), ?, ?, 'g'), count(*)
                   FROM delivery WHERE notice_id = ? AND status IN ('FAILED', 'BOUNCED')
                  GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT ?""";
         return Jdbc.query(dataSource, sql, row -> new FailureReason(DeliveryChannel.valueOf(row.getString(1)),
-                row.getString(2), row.getLong(3)), noticeId, limit);
+                row.getString(2), row.getLong(3)), PersonalDataFilter.EMAIL_ADDRESS, PersonalDataFilter.MASKED,
+                noticeId, limit);
     }
 
     /** Deliveries of the notice finished in each second of the last {@code window}, oldest first. */

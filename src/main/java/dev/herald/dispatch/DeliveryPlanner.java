@@ -143,7 +143,7 @@ public class DeliveryPlanner {
         params.addAll(condition.params());
         long firstId = chunk.number() << DeliveryLedger.CHUNK_BITS;
         long lastId = ledger.plan(c, noticeId, firstId, sql, params, audience.destinations());
-        planned.increment(lastId == 0 ? 0 : lastId - firstId); // ids are firstId + 1, 2, …
+        planned.increment(lastId == 0 ? 0 : lastId - firstId + 1); // ids are firstId, firstId + 1, …, lastId
         fallbacks.afterPlanning(c, noticeId, firstId, lastId);
         Jdbc.update(c, "UPDATE plan_chunk SET planned_at = now() WHERE notice_id = ? AND chunk_no = ?", noticeId,
                 chunk.number());

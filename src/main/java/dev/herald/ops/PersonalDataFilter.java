@@ -17,7 +17,11 @@ import io.quarkus.logging.LoggingFilter;
 @LoggingFilter(name = "personal-data")
 public final class PersonalDataFilter implements Filter {
 
-    private static final Pattern EMAIL = Pattern.compile("[\\w.%+-]+@([\\w-]+\\.)+[\\w-]{2,}");
+    /** An email address, in a syntax Java's and PostgreSQL's regular expressions read alike. */
+    public static final String EMAIL_ADDRESS = "[\\w.%+-]+@([\\w-]+\\.)+[\\w-]{2,}";
+    /** What {@link #mask} puts in an address's place. */
+    public static final String MASKED = "<email address>";
+    private static final Pattern EMAIL = Pattern.compile(EMAIL_ADDRESS);
 
     @Override
     public boolean isLoggable(LogRecord record) {
@@ -33,6 +37,6 @@ public final class PersonalDataFilter implements Filter {
 
     /** The text with every email address in it replaced by "<email address>". */
     public static String mask(String text) {
-        return EMAIL.matcher(text).replaceAll("<email address>");
+        return EMAIL.matcher(text).replaceAll(MASKED);
     }
 }

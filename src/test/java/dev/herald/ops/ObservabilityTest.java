@@ -65,6 +65,7 @@ class ObservabilityTest {
 
     @Test
     void aDispatchShowsInTheMetrics() {
+        double plannedBefore = planned();
         Fixtures.importCustomers("metered", 4);
         Fixtures.dispatchToTag("metered");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -78,7 +79,14 @@ class ObservabilityTest {
                     .containsPattern("herald_notices\\{status=\"COMPLETED\"[^}]*} [1-9]")
                     .as("a notice id is a tag only on the per-notice progress gauges")
                     .doesNotContainPattern("herald_deliveries_total\\{[^}]*notice=");
+            assertThat(planned()).as("every planned delivery counted").isGreaterThanOrEqualTo(plannedBefore + 4);
         });
+    }
+
+    private static double planned() {
+        Matcher value = Pattern.compile("herald_planned_deliveries_total(?:\\{[^}]*})? ([0-9.E+-]+)")
+                .matcher(given().get("/q/metrics").then().statusCode(200).extract().asString());
+        return value.find() ? Double.parseDouble(value.group(1)) : 0;
     }
 
     /** The alert rules and the dashboard name only meters Herald declares (as Prometheus spells them). */
