@@ -55,10 +55,10 @@ public class ConsoleView {
         return timeline().when(at);
     }
 
-    /** Deliveries in plain words, with providers' replies masked unless the caller sees contact data. */
+    /** Deliveries in plain words (read through CustomerDirectory, already masked for this caller). */
     Timeline timeline() {
         if (timeline == null) {
-            timeline = new Timeline(config.timeZone(), OffsetDateTime.now(), caller::text);
+            timeline = new Timeline(config.timeZone(), OffsetDateTime.now());
         }
         return timeline;
     }

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 
 import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.DeliveryStatus;
@@ -40,13 +39,10 @@ final class Timeline {
 
     private final ZoneId zone;
     private final int thisYear;
-    private final UnaryOperator<String> shown;
 
-    /** @param shown what the reader may see of a provider's reply, which can quote the customer's address */
-    Timeline(ZoneId zone, OffsetDateTime now, UnaryOperator<String> shown) {
+    Timeline(ZoneId zone, OffsetDateTime now) {
         this.zone = zone;
         this.thisYear = now.atZoneSameInstant(zone).getYear();
-        this.shown = shown;
     }
 
     /** Newest notice first, as the deliveries come. */
@@ -104,7 +100,7 @@ final class Timeline {
     }
 
     private String reason(String recorded) {
-        return recorded == null ? "no reason recorded" : shown.apply(recorded);
+        return recorded == null ? "no reason recorded" : recorded;
     }
 
     String when(OffsetDateTime at) {

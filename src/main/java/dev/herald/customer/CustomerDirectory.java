@@ -52,7 +52,7 @@ public class CustomerDirectory {
     public CustomerDeliveries deliveries(String id) {
         find(id);
         return new CustomerDeliveries(id, deliveries.ofCustomer(id).stream()
-                .map(d -> d.withDelivery(caller.masked(d.delivery()))).toList());
+                .map(caller::masked).toList());
     }
 
     private CustomerView masked(Customer customer) {

@@ -91,7 +91,8 @@ public class CustomerResource {
     @Path("/{id}/deliveries")
     @RolesAllowed(Roles.SUPPORT)
     @Operation(summary = "Every notice this customer was sent, per channel, with its timeline",
-            description = "Newest notice first; at most 500 deliveries.")
+            description = "Newest notice first; at most 500 deliveries. Destinations, and email addresses quoted in "
+                    + "providers' replies, are masked unless the caller has support-pii.")
     public CustomerDeliveries deliveries(@RestPath String id) {
         return directory.deliveries(id);
     }

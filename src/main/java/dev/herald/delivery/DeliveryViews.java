@@ -2,6 +2,7 @@ package dev.herald.delivery;
 
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
@@ -17,9 +18,10 @@ public final class DeliveryViews {
             DeliveryStatus status, int attempts, OffsetDateTime updatedAt, OffsetDateTime nextAttemptAt,
             String lastError, Long fallbackOf) {
 
-        public DeliveryView withDestination(String shown) {
-            return new DeliveryView(id, noticeId, customerId, channel, shown, status, attempts, updatedAt, nextAttemptAt,
-                    lastError, fallbackOf);
+        /** The view with its destination and last error as the caller may see them. */
+        public DeliveryView shown(UnaryOperator<String> destinationShown, UnaryOperator<String> textShown) {
+            return new DeliveryView(id, noticeId, customerId, channel, destinationShown.apply(destination), status,
+                    attempts, updatedAt, nextAttemptAt, textShown.apply(lastError), fallbackOf);
         }
     }
 
@@ -29,12 +31,16 @@ public final class DeliveryViews {
     }
 
     public record DeliveryEvent(OffsetDateTime at, String kind, String detail) {
+
+        public DeliveryEvent withDetail(String shown) {
+            return new DeliveryEvent(at, kind, shown);
+        }
     }
 
     public record CustomerDelivery(String noticeName, DeliveryView delivery, List<DeliveryEvent> events) {
 
-        public CustomerDelivery withDelivery(DeliveryView shown) {
-            return new CustomerDelivery(noticeName, shown, events);
+        public CustomerDelivery with(DeliveryView shown, List<DeliveryEvent> eventsShown) {
+            return new CustomerDelivery(noticeName, shown, eventsShown);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.herald.security;
 
 import jakarta.enterprise.context.RequestScoped;
 
+import dev.herald.delivery.DeliveryViews.CustomerDelivery;
 import dev.herald.delivery.DeliveryViews.DeliveryPage;
 import dev.herald.delivery.DeliveryViews.DeliveryView;
 import dev.herald.ops.PersonalDataFilter;
@@ -71,12 +72,18 @@ public class Caller {
         return text == null || seesContactData() ? text : PersonalDataFilter.mask(text);
     }
 
-    /** The page with its destinations masked as {@link #destination} does. */
+    /** The page with its destinations and errors masked as {@link #destination} and {@link #text} do. */
     public DeliveryPage masked(DeliveryPage page) {
         return new DeliveryPage(page.items().stream().map(this::masked).toList(), page.next());
     }
 
     public DeliveryView masked(DeliveryView view) {
-        return view.withDestination(destination(view.destination()));
+        return view.shown(this::destination, this::text);
+    }
+
+    /** A delivery with its timeline, masked: providers' replies in the events can quote the address too. */
+    public CustomerDelivery masked(CustomerDelivery delivery) {
+        return delivery.with(masked(delivery.delivery()),
+                delivery.events().stream().map(e -> e.withDetail(text(e.detail()))).toList());
     }
 }

@@ -13,13 +13,18 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.herald.ops.Jdbc;
 import dev.herald.support.Fixtures;
 import dev.herald.support.HeraldTest;
+import dev.herald.support.Tokens;
+import io.agroal.api.AgroalDataSource;
 import io.restassured.response.Response;
 
 /**
@@ -31,6 +36,9 @@ import io.restassured.response.Response;
 class ConsolePagesTest {
 
     private static final String PUSH_APP = "com.example.breach";
+
+    @Inject
+    AgroalDataSource dataSource;
 
     @Test
     void aPersonNotSignedInIsSentToSignInAndBroughtBack() {
@@ -112,7 +120,7 @@ class ConsolePagesTest {
     }
 
     @Test
-    void supportReadsTheTimelineInPlainWordsWithContactDataMasked() {
+    void supportReadsTheTimelineInPlainWordsWithContactDataMasked() throws Exception {
         Fixtures.customer("console-words", "cw-mail", "Reached.Person@Console.example");
         Fixtures.customer("console-words", "cw-push", null, Fixtures.device(PUSH_APP, "FCM", "fcm-console-words-token"));
         long notice = Fixtures.pushNotice("Console words", "console-words", List.of("EMAIL", "PUSH"), "EMAIL_THEN_PUSH");
@@ -138,6 +146,16 @@ class ConsolePagesTest {
                 .contains("Reached.Person@Console.example");
 
         given().get("/v1/audit?actor=Sam Support").then().body(containsString("CUSTOMER_VIEWED"));
+
+        // A provider's reply that quotes an address is masked for support, in the API and on the page alike.
+        try (var db = dataSource.getConnection()) {
+            Jdbc.update(db, "UPDATE delivery SET last_error = '550 5.1.1 <quoted.person@console.example>: no such user'"
+                    + " WHERE notice_id = ? AND customer_id = 'cw-mail'", notice);
+        }
+        given().header("Authorization", "Bearer " + Tokens.of("sue", "support")).get("/v1/customers/cw-mail/deliveries")
+                .then().body(containsString("550 5.1.1 <<email address>>")).body(not(containsString("quoted.person@")));
+        given().header("Authorization", "Bearer " + Tokens.of("pia", "support", "support-pii"))
+                .get("/v1/customers/cw-mail/deliveries").then().body(containsString("quoted.person@console.example"));
 
         long pushDelivery = given().get("/v1/customers/cw-push/deliveries").then().extract().jsonPath()
                 .getLong("deliveries.find { it.delivery.channel == 'PUSH' }.delivery.id");
