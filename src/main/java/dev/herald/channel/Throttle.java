@@ -87,7 +87,7 @@ public final class Throttle {
     }
 
     /** A tenth of a second's worth of burst: sends are paced, not lumped at the start of each second. */
-    private static BucketConfiguration configuration(double messagesPerSecond) {
+    public static BucketConfiguration configuration(double messagesPerSecond) {
         long periodNanos = Math.max(1, Math.round(1e9 / messagesPerSecond));
         long burst = Math.max(1, Math.round(messagesPerSecond / 10));
         return BucketConfiguration.builder()

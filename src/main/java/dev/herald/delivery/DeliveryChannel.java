@@ -11,4 +11,12 @@ public enum DeliveryChannel {
     public String key() {
         return name().toLowerCase(Locale.ROOT);
     }
+
+    /**
+     * The routing key of deliveries postponed for a receiving domain's pace ("email.later"). A channel
+     * without a queue of its own for them binds it to its main queue.
+     */
+    public String laterKey() {
+        return key() + ".later";
+    }
 }

@@ -88,6 +88,6 @@ public class DeliveryCounts {
             rate = Math.round(finished / seconds * 10) / 10.0;
             eta = Math.round((total - finished) / (finished / seconds));
         }
-        return new Progress(total, finished, total - finished, byStatus, byChannel, rate, eta, List.of());
+        return new Progress(total, finished, total - finished, byStatus, byChannel, rate, eta, List.of(), List.of());
     }
 }

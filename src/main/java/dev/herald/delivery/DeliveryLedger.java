@@ -115,8 +115,8 @@ public class DeliveryLedger {
                  claimed AS (
                    UPDATE delivery d SET status = 'QUEUED', updated_at = now()
                      FROM due WHERE d.notice_id = ? AND d.id = due.id
-                   RETURNING d.id)
-            SELECT id FROM claimed ORDER BY id
+                   RETURNING d.id, d.waiting_for IS NOT NULL AS paced)
+            SELECT id, paced FROM claimed ORDER BY id
             """.formatted(leasedIds("?", "?"));
 
     private static final String LEASE_OPEN = """
@@ -135,12 +135,12 @@ public class DeliveryLedger {
     private static final String RECORD = """
             WITH v AS (
                    SELECT * FROM unnest(?::bigint[], ?::delivery_status[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],
-                                        ?::bytea[])
-                          AS v(id, status, next_attempt_at, error, provider_id, event, content)),
+                                        ?::bytea[], ?::int[], ?::text[])
+                          AS v(id, status, next_attempt_at, error, provider_id, event, content, attempted, waiting_for)),
                  moved AS (
                    UPDATE delivery d
-                      SET status = v.status, attempts = d.attempts + 1, updated_at = now(),
-                          next_attempt_at = v.next_attempt_at, last_error = v.error,
+                      SET status = v.status, attempts = d.attempts + v.attempted, updated_at = now(),
+                          next_attempt_at = v.next_attempt_at, last_error = v.error, waiting_for = v.waiting_for,
                           provider_message_id = coalesce(v.provider_id, d.provider_message_id),
                           content_sha256 = coalesce(v.content, d.content_sha256)
                      FROM v, delivery o
@@ -354,13 +354,24 @@ public class DeliveryLedger {
         return window;
     }
 
+    /**
+     * Deliveries whose retry is due, claimed: {@code paced} are those postponed for their domain group's
+     * pace, the others retries, fallbacks and hand-backs.
+     */
+    public record DueRetries(List<Long> unpaced, List<Long> paced) {
+        public int size() {
+            return unpaced.size() + paced.size();
+        }
+    }
+
     /** Claims up to {@code room} deliveries of a channel whose retry is due (QUEUED). Needs a transaction. */
-    public List<Long> claimDueRetries(Connection c, long noticeId, DeliveryChannel channel, long room)
+    public DueRetries claimDueRetries(Connection c, long noticeId, DeliveryChannel channel, long room)
             throws SQLException {
         if (room <= 0) {
-            return List.of();
+            return new DueRetries(List.of(), List.of());
         }
-        List<Long> claimed;
+        List<Long> unpaced = new ArrayList<>();
+        List<Long> paced = new ArrayList<>();
         try (PreparedStatement statement = c.prepareStatement(CLAIM_RETRIES)) {
             statement.setLong(1, noticeId);
             statement.setString(2, channel.name());
@@ -368,8 +379,13 @@ public class DeliveryLedger {
             statement.setString(4, channel.name());
             statement.setLong(5, room);
             statement.setLong(6, noticeId);
-            claimed = ids(statement);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    (rows.getBoolean(2) ? paced : unpaced).add(rows.getLong(1));
+                }
+            }
         }
+        DueRetries claimed = new DueRetries(unpaced, paced);
         new Delta().move(channel, DeliveryStatus.PENDING, DeliveryStatus.QUEUED, claimed.size()).apply(c, noticeId);
         return claimed;
     }
@@ -492,6 +508,8 @@ public class DeliveryLedger {
         Object[] providerIds = new Object[n];
         Object[] events = new Object[n];
         byte[][] contents = new byte[n][];
+        Object[] attempted = new Object[n];
+        Object[] waitingFor = new Object[n];
         for (int i = 0; i < n; i++) {
             Outcome outcome = outcomes.get(i);
             Outcome.Resolved r = retries.resolve(outcome, attempts.getOrDefault(outcome.deliveryId(), 0) + 1, now);
@@ -502,6 +520,8 @@ public class DeliveryLedger {
             providerIds[i] = r.providerMessageId();
             events[i] = r.event();
             contents[i] = r.contentSha256();
+            attempted[i] = r.attempted() ? 1 : 0;
+            waitingFor[i] = r.waitingFor();
         }
         try (PreparedStatement statement = c.prepareStatement(RECORD)) {
             statement.setArray(1, c.createArrayOf("bigint", ids));
@@ -511,9 +531,11 @@ public class DeliveryLedger {
             statement.setArray(5, c.createArrayOf("text", providerIds));
             statement.setArray(6, c.createArrayOf("text", events));
             statement.setArray(7, c.createArrayOf("bytea", contents));
-            statement.setLong(8, noticeId);
-            statement.setLong(9, noticeId);
+            statement.setArray(8, c.createArrayOf("int4", attempted));
+            statement.setArray(9, c.createArrayOf("text", waitingFor));
             statement.setLong(10, noticeId);
+            statement.setLong(11, noticeId);
+            statement.setLong(12, noticeId);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 return new Recorded(rows.getInt(1), List.of((Long[]) rows.getArray(2).getArray()));

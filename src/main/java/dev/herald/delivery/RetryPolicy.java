@@ -21,18 +21,26 @@ public class RetryPolicy {
         long id = outcome.deliveryId();
         return switch (outcome.kind()) {
             case SENT -> new Outcome.Resolved(id, DeliveryStatus.SENT, null, null, null, outcome.providerMessageId(),
-                    outcome.contentSha256());
-            case FAILED -> new Outcome.Resolved(id, DeliveryStatus.FAILED, null, outcome.detail(), "FAILED", null, null);
+                    outcome.contentSha256(), true, null);
+            case FAILED -> new Outcome.Resolved(id, DeliveryStatus.FAILED, null, outcome.detail(), "FAILED", null, null,
+                    true, null);
+            // The sender's pace, not the recipient: no attempt counted, so it can never exhaust max-attempts.
+            case POSTPONED -> new Outcome.Resolved(id, DeliveryStatus.PENDING, outcome.notBefore(),
+                    outcome.detail() == null ? "waiting for the pace of " + outcome.waitingFor()
+                            : outcome.detail() + "; sent again at the pace of " + outcome.waitingFor() + ", no attempt counted",
+                    outcome.detail() == null ? null : "DEFERRED", null, null, false, outcome.waitingFor());
             case RETRY -> {
                 if (attempts >= config.maxAttempts()) {
                     yield new Outcome.Resolved(id, DeliveryStatus.FAILED, null,
-                            "gave up after " + attempts + " attempts; last: " + outcome.detail(), "FAILED", null, null);
+                            "gave up after " + attempts + " attempts; last: " + outcome.detail(), "FAILED", null, null,
+                            true, null);
                 }
                 Instant next = now.plus(delayAfter(attempts));
                 if (outcome.notBefore() != null && outcome.notBefore().isAfter(next)) {
                     next = outcome.notBefore();
                 }
-                yield new Outcome.Resolved(id, DeliveryStatus.PENDING, next, outcome.detail(), "RETRY_SCHEDULED", null, null);
+                yield new Outcome.Resolved(id, DeliveryStatus.PENDING, next, outcome.detail(), "RETRY_SCHEDULED", null, null,
+                        true, null);
             }
         };
     }

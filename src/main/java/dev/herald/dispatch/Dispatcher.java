@@ -43,16 +43,22 @@ public class Dispatcher {
     int publishNew(Connection connection, long noticeId, DeliveryChannel channel, long room, long upTo)
             throws SQLException {
         List<Long> ids = Jdbc.inTransaction(connection, c -> ledger.handOut(c, noticeId, channel, room, upTo));
-        publishOrHandBack(connection, noticeId, channel, ids);
+        publishOrHandBack(connection, noticeId, channel, channel.key(), ids);
         return ids.size();
     }
 
-    /** Claims and publishes up to {@code room} deliveries whose retry is due. */
+    /**
+     * Claims and publishes up to {@code room} deliveries whose retry is due. Those postponed for their
+     * domain group's pace go to the channel's later queue, whose senders may wait for that pace without
+     * holding up the batches of the main queue.
+     */
     int publishDueRetries(Connection connection, long noticeId, DeliveryChannel channel, long room)
             throws SQLException {
-        List<Long> ids = Jdbc.inTransaction(connection, c -> ledger.claimDueRetries(c, noticeId, channel, room));
-        publishOrHandBack(connection, noticeId, channel, ids);
-        return ids.size();
+        DeliveryLedger.DueRetries due = Jdbc.inTransaction(connection,
+                c -> ledger.claimDueRetries(c, noticeId, channel, room));
+        publishOrHandBack(connection, noticeId, channel, channel.key(), due.unpaced());
+        publishOrHandBack(connection, noticeId, channel, channel.laterKey(), due.paced());
+        return due.size();
     }
 
     /**
@@ -65,13 +71,13 @@ public class Dispatcher {
                 c -> ledger.republishable(c, noticeId, channel, config.requeueAfter(), config.maxInFlight()));
         if (!ids.isEmpty()) {
             LOG.infof("Notice %d: publishing %d %s deliveries again", noticeId, ids.size(), channel.key());
-            publish(noticeId, channel, ids);
+            publish(noticeId, channel, channel.key(), ids);
         }
     }
 
-    private void publishOrHandBack(Connection connection, long noticeId, DeliveryChannel channel, List<Long> ids)
-            throws SQLException {
-        if (!ids.isEmpty() && !publish(noticeId, channel, ids)) {
+    private void publishOrHandBack(Connection connection, long noticeId, DeliveryChannel channel, String routingKey,
+            List<Long> ids) throws SQLException {
+        if (!ids.isEmpty() && !publish(noticeId, channel, routingKey, ids)) {
             // Refused by the broker: handed back, and published again by the sweeper at its next pass.
             Jdbc.inTransaction(connection, c -> {
                 ledger.release(c, noticeId, channel, ids, 0);
@@ -84,9 +90,9 @@ public class Dispatcher {
      * Publishes in batches of every K-th id (K = number of batches), so that rows sharing a page land
      * in different batches; answers whether the broker confirmed every batch.
      */
-    private boolean publish(long noticeId, DeliveryChannel channel, List<Long> ids) {
+    private boolean publish(long noticeId, DeliveryChannel channel, String routingKey, List<Long> ids) {
         int batchCount = (ids.size() + config.batchSize() - 1) / config.batchSize();
-        Metadata route = Metadata.of(OutgoingRabbitMQMetadata.builder().withRoutingKey(channel.key()).build());
+        Metadata route = Metadata.of(OutgoingRabbitMQMetadata.builder().withRoutingKey(routingKey).build());
         try {
             for (int b = 0; b < batchCount; b++) {
                 List<Long> batch = new ArrayList<>(config.batchSize());

@@ -31,6 +31,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.herald.channel.ChannelHealth;
+import dev.herald.channel.email.DomainPaces;
 import dev.herald.channel.ChannelSender;
 import dev.herald.customer.Customer;
 import dev.herald.delivery.DeliveryChannel;
@@ -80,6 +81,7 @@ public class NoticeService {
     private final DeliveryCounts counts;
     private final AffectedAccounts affected;
     private final ChannelHealth health;
+    private final DomainPaces paces;
     private final NoticeLifecycle lifecycle;
     private final AudienceCounter counter;
     private final ApprovalConfig approval;
@@ -95,7 +97,7 @@ public class NoticeService {
             .build();
 
     NoticeService(NoticeRenderer renderer, DeliveryCounts counts, AffectedAccounts affected, ChannelHealth health,
-            NoticeLifecycle lifecycle, AudienceCounter counter, ApprovalConfig approval, AudienceSample sample,
+            DomainPaces paces, NoticeLifecycle lifecycle, AudienceCounter counter, ApprovalConfig approval, AudienceSample sample,
             SubstituteNotice substitute, Instance<ChannelSender> senders, ObjectMapper json) {
         this.sample = sample;
         this.substitute = substitute;
@@ -106,6 +108,7 @@ public class NoticeService {
         this.counts = counts;
         this.affected = affected;
         this.health = health;
+        this.paces = paces;
         senders.forEach(sender -> {
             available.add(sender.channel());
             this.senders.add(sender);
@@ -323,7 +326,9 @@ public class NoticeService {
                 .flatMap(Optional::stream)
                 .map(ChannelHealth.Down::toPaused)
                 .toList() : List.of();
-        Progress progress = counts.progress(n.id, n.dispatchedAt, n.completedAt).withPausedChannels(paused);
+        List<Progress.DeferringDomain> deferring = n.status == NoticeStatus.DISPATCHING
+                && n.channels.contains(DeliveryChannel.EMAIL.name()) ? paces.deferring() : List.of();
+        Progress progress = counts.progress(n.id, n.dispatchedAt, n.completedAt).withPaused(paused, deferring);
         DeadlineClock.Clock clock = null;
         if (n.facts != null) {
             DeliveryCounts.FirstAndLast times = counts.firstAndLast(n.id);

@@ -120,8 +120,8 @@ class DeliveryLedgerTest {
         // A retry claimed twice: the second claim finds nothing, and nothing is counted twice.
         Jdbc.update(db, "UPDATE delivery SET next_attempt_at = now() - interval '1 second' WHERE notice_id = ? AND id = ?",
                 notice, first + 1);
-        assertThat(this.<List<Long>>tx(c -> ledger.claimDueRetries(c, notice, EMAIL, 10))).containsExactly(first + 1);
-        assertThat(this.<List<Long>>tx(c -> ledger.claimDueRetries(c, notice, EMAIL, 10))).isEmpty();
+        assertThat(this.<List<Long>>tx(c -> ledger.claimDueRetries(c, notice, EMAIL, 10).unpaced())).containsExactly(first + 1);
+        assertThat(this.<Integer>tx(c -> ledger.claimDueRetries(c, notice, EMAIL, 10).size())).isZero();
         assertCounts(Map.of("PENDING", 5L, "QUEUED", 2L, "SENT", 1L, "FAILED", 1L, "SKIPPED", 1L));
         assertThat(rowStatus(first + 1)).isEqualTo("QUEUED");
 

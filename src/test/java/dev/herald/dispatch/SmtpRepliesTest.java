@@ -75,7 +75,7 @@ class SmtpRepliesTest {
         JsonPath throttled = given().get("/v1/customers/{id}/deliveries", "replies-throttled-2").then().extract().jsonPath();
         assertThat(throttled.getString("deliveries[0].delivery.status")).isEqualTo("SENT");
         assertThat(throttled.getInt("deliveries[0].delivery.attempts")).isEqualTo(2);
-        assertThat(throttled.getString("deliveries[0].events[0].detail")).startsWith("SMTP 421 4.7.0");
+        assertThat(throttled.getString("deliveries[0].events[0].detail")).startsWith("SMTP 421 4.3.2");
 
         JsonPath rejected = given().get("/v1/customers/{id}/deliveries", "replies-reject-1").then().extract().jsonPath();
         assertThat(rejected.getString("deliveries[0].delivery.status")).isEqualTo("FAILED");

@@ -2,7 +2,6 @@ package dev.herald.support;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,46 +11,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
-import org.subethamail.smtp.server.SMTPServer;
-
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * A real SMTP server (SubEthaSMTP) that answers by recipient, for testing how replies are handled:
  * {@code reject-*} gets 550, {@code busy-*} gets 451 on its first attempt, {@code throttled-*} gets
- * 421 ("too many messages, closing") on its first attempt, {@code jammed-*} gets 451 every time;
+ * 421 ("system not accepting network messages") on its first attempt, {@code jammed-*} gets 451 every time;
  * anything else is accepted and recorded.
  */
-public class ScriptedSmtpServer implements QuarkusTestResourceLifecycleManager {
+public class ScriptedSmtpServer extends SubethaSmtpResource {
 
-    private static SMTPServer server;
     private static final List<String> accepted = new CopyOnWriteArrayList<>();
     private static final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
-
-    @Override
-    public Map<String, String> start() {
-        int port = FreePort.find();
-        server = SMTPServer.port(port)
-                .bindAddress(InetAddress.getLoopbackAddress())
-                .messageHandlerFactory(ScriptedSmtpServer::handler)
-                .build();
-        server.start();
-        return Map.of("herald.smtp.host", "127.0.0.1", "herald.smtp.port", String.valueOf(port));
-    }
-
-    @Override
-    public void stop() {
-        if (server != null) {
-            server.stop();
-        }
-    }
 
     /** Recipients whose message was accepted, once per accepted message. */
     public static List<String> accepted() {
         return List.copyOf(accepted);
     }
 
-    private static MessageHandler handler(MessageContext context) {
+    @Override
+    MessageHandler handler(MessageContext context) {
         return new MessageHandler() {
             private String recipient;
 
@@ -66,7 +44,7 @@ public class ScriptedSmtpServer implements QuarkusTestResourceLifecycleManager {
                     throw new RejectException(550, "5.1.1 <" + to + ">: no such user");
                 }
                 if (to.startsWith("throttled-") && attempt == 1) {
-                    throw new RejectException(421, "4.7.0 too many messages, slow down");
+                    throw new RejectException(421, "4.3.2 system not accepting network messages");
                 }
                 if (to.startsWith("jammed-") || (to.startsWith("busy-") && attempt == 1)) {
                     throw new RejectException(451, "4.3.2 try again later");

@@ -1,10 +1,12 @@
 package dev.herald.channel.email;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.mail.MessagingException;
 
 import dev.herald.channel.ChannelSender;
@@ -22,18 +24,37 @@ import dev.herald.render.NoticeRenderer;
 import dev.herald.render.Recipient;
 import io.quarkus.qute.TemplateException;
 
-/** Email on the channel port: renders each job, composes its MIME message and sends the batch over SMTP. */
+/**
+ * Email on the channel port: renders each job, composes its MIME message and sends the batch over SMTP.
+ * The bean sends fresh batches and never waits for a domain group's pace; {@link #waitingForPace} is the
+ * same sender for the later queue.
+ */
 @ApplicationScoped
 public class EmailSender implements ChannelSender {
 
     private final NoticeRenderer renderer;
     private final EmailComposer composer;
     private final SmtpSender smtp;
+    private final DomainGroups groups;
+    private final Duration paceWait;
 
-    EmailSender(NoticeRenderer renderer, EmailComposer composer, SmtpSender smtp) {
+    @Inject
+    EmailSender(NoticeRenderer renderer, EmailComposer composer, SmtpSender smtp, DomainGroups groups) {
+        this(renderer, composer, smtp, groups, Duration.ZERO);
+    }
+
+    private EmailSender(NoticeRenderer renderer, EmailComposer composer, SmtpSender smtp, DomainGroups groups,
+            Duration paceWait) {
         this.renderer = renderer;
         this.composer = composer;
         this.smtp = smtp;
+        this.groups = groups;
+        this.paceWait = paceWait;
+    }
+
+    /** This sender for deliveries postponed for their group's pace: it waits up to {@code wait} for that pace. */
+    EmailSender waitingForPace(Duration wait) {
+        return new EmailSender(renderer, composer, smtp, groups, wait);
     }
 
     @Override
@@ -48,7 +69,8 @@ public class EmailSender implements ChannelSender {
         for (DeliveryJob job : jobs) {
             try {
                 EmailComposer.ComposedMessage message = compose(job);
-                envelopes.add(new SmtpSender.Envelope(job.deliveryId(), message, Sha256.of(message.bytes())));
+                envelopes.add(new SmtpSender.Envelope(job.deliveryId(), message, Sha256.of(message.bytes()),
+                        groups.of(job.destination())));
             } catch (TemplateException e) {
                 // The notice's templates, not this customer, are at fault: every other message would fail too.
                 throw new SendingHaltedException("the email template fails for customer " + job.recipient().id()
@@ -57,7 +79,7 @@ public class EmailSender implements ChannelSender {
                 outcomes.report(Outcome.failed(job.deliveryId(), "cannot build the message: " + e.getMessage()));
             }
         }
-        smtp.send(envelopes, outcomes);
+        smtp.send(envelopes, outcomes, paceWait);
     }
 
     @Override

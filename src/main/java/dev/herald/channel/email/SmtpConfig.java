@@ -23,6 +23,12 @@ public interface SmtpConfig {
     int connections();
 
     /**
+     * SMTP connections of their own for the later queue: deliveries postponed for their domain group's
+     * pace, whose senders may wait for that pace.
+     */
+    int laterConnections();
+
+    /**
      * Messages per second the relay takes from the whole fleet, until an operator sets another
      * limit at runtime (PUT /v1/limits/email).
      */

@@ -2,10 +2,12 @@ package dev.herald.channel.email;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,8 +54,8 @@ public class SmtpSender {
         System.setProperty("jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
     }
 
-    /** One message to send, with the delivery it belongs to. */
-    public record Envelope(long deliveryId, MimeMessage message, byte[] contentSha256) {
+    /** One message to send, with the delivery it belongs to and its receiving domain group. */
+    public record Envelope(long deliveryId, MimeMessage message, byte[] contentSha256, String group) {
     }
 
     /** A pooled connection and the watchdog that bounds how long one exchange on it may take. */
@@ -66,15 +68,20 @@ public class SmtpSender {
     private final BlockingQueue<Connection> pool;
     private final Throttle throttle;
     private final ChannelMetrics metrics;
+    private final DomainPaces paces;
 
-    SmtpSender(SmtpConfig config, SendLimits limits, ChannelMetrics metrics) throws NoSuchProviderException {
+    SmtpSender(SmtpConfig config, SendLimits limits, ChannelMetrics metrics, DomainPaces paces)
+            throws NoSuchProviderException {
         this.config = config;
         this.metrics = metrics;
+        this.paces = paces;
         this.throttle = limits.register(DeliveryChannel.EMAIL, config.host() + ":" + config.port(),
                 new SendLimits.FleetLimit(config.messagesPerSecond(), config.connections(), false), config.connections());
         this.session = Session.getInstance(properties(config));
-        this.pool = new ArrayBlockingQueue<>(config.connections());
-        for (int i = 0; i < config.connections(); i++) {
+        // The later queue's senders have connections of their own, so that fresh batches never wait for them.
+        int size = config.connections() + config.laterConnections();
+        this.pool = new ArrayBlockingQueue<>(size);
+        for (int i = 0; i < size; i++) {
             // A session per connection: its socket factory is that connection's watchdog.
             SmtpWatchdog watchdog = new SmtpWatchdog(config.timeout());
             Properties properties = properties(config);
@@ -93,65 +100,152 @@ public class SmtpSender {
      * as the relay answers: 2xx sent, 5xx failed, 4xx for a recipient retried later. It stops early,
      * leaving the rest unreported, once {@code outcomes} says so.
      * <p>
+     * A message whose domain group is paced goes only when the group's pace has room; otherwise it
+     * waits for up to {@code paceWait} (the later queue's senders; never longer than that, so that one
+     * slow group cannot hold a connection) and is then postponed to the group's next free slot, without
+     * an attempt counted. So is a message the group defers for the sender's pace (421 4.7.28 ...), which
+     * also slows the group down for the whole fleet.
+     * <p>
      * A failure of the relay rather than of one recipient (a broken connection, 421 or any refusal
      * outside RCPT TO) is held back: when the next message goes through it was a passing fault, and the
      * held messages are retried later, counted; when it is the third in a row, or the relay cannot be
      * reached at all, the channel is down and they are handed back without an attempt counted.
      */
-    public void send(List<Envelope> envelopes, OutcomeSink outcomes)
+    public void send(List<Envelope> envelopes, OutcomeSink outcomes, Duration paceWait)
             throws ChannelUnavailableException, InterruptedException {
-        throttle.acquireConnection();
-        Connection connection = pool.take();
-        Transport transport = connection.transport();
-        List<Outcome> heldBack = new ArrayList<>();
+        boolean later = !paceWait.isZero();
+        if (!later) {
+            throttle.acquireConnection();
+        }
+        Exchange exchange = new Exchange(pool.take(), outcomes);
         try {
-            // isConnected() costs a NOOP round trip: once per batch finds a connection the relay closed while idle.
-            connection.watchdog().begin();
-            boolean open = transport.isConnected();
-            connection.watchdog().end();
+            List<Envelope> waiting = new ArrayList<>();
             for (Envelope envelope : envelopes) {
                 if (!outcomes.mayContinue()) {
-                    break;
+                    return;
                 }
-                throttle.acquire();
-                if (!open) {
-                    connect(transport);
-                    open = true;
-                }
-                long started = System.nanoTime();
-                Reply reply = attempt(connection, envelope);
-                metrics.answered(DeliveryChannel.EMAIL, reply.code() == 0 ? "no_answer" : String.valueOf(reply.code()),
-                        Duration.ofNanos(System.nanoTime() - started));
-                if (reply.relayFailure()) {
-                    closeQuietly(transport);
-                    open = false;
-                    heldBack.add(Outcome.retry(envelope.deliveryId(), reply.describe()));
-                    if (heldBack.size() >= RELAY_FAILURES_BEFORE_DOWN) {
-                        throw new ChannelUnavailableException("SMTP relay " + relay() + " fails message after message;"
-                                + " last: " + reply.describe());
-                    }
-                    continue;
-                }
-                heldBack.forEach(outcomes::report);
-                heldBack.clear();
-                if (reply.code() < 400) {
-                    outcomes.report(Outcome.sent(envelope.deliveryId(), reply.text(), envelope.contentSha256()));
-                } else if (reply.code() >= 500) {
-                    outcomes.report(Outcome.failed(envelope.deliveryId(), reply.describe()));
+                DomainPace pace = paces.of(envelope.group());
+                if (pace != null && !(later ? pace.tryAcquire() : pace.tryAcquireFresh())) {
+                    waiting.add(envelope);
                 } else {
-                    outcomes.report(Outcome.retry(envelope.deliveryId(), reply.describe()));
-                    throttle.pushedBack();
-                    if (reply.code() == 421) {
-                        // The relay closes the connection after a 421; the next message opens a new one.
-                        closeQuietly(transport);
-                        open = false;
-                    }
+                    exchange.send(envelope);
                 }
+            }
+            if (later) {
+                waitForPace(waiting, exchange, System.nanoTime() + paceWait.toNanos());
+            }
+            for (Envelope envelope : waiting) {
+                DomainPace pace = paces.of(envelope.group());
+                if (!outcomes.mayContinue() || pace == null) {
+                    return;
+                }
+                outcomes.report(Outcome.postponed(envelope.deliveryId(), envelope.group(), pace.postpone(), null));
             }
             // Held back at the end: unreported, so handed back without an attempt counted.
         } finally {
-            pool.add(connection);
-            throttle.releaseConnection();
+            pool.add(exchange.connection);
+            if (!later) {
+                throttle.releaseConnection();
+            }
+        }
+    }
+
+    /** Sends the waiting envelopes as their groups' paces make room, until {@code deadline}; removes those sent. */
+    private void waitForPace(List<Envelope> waiting, Exchange exchange, long deadline)
+            throws ChannelUnavailableException, InterruptedException {
+        while (!waiting.isEmpty() && exchange.outcomes.mayContinue()) {
+            long soonest = Long.MAX_VALUE;
+            boolean sent = false;
+            for (Iterator<Envelope> it = waiting.iterator(); it.hasNext() && exchange.outcomes.mayContinue();) {
+                Envelope envelope = it.next();
+                DomainPace pace = paces.of(envelope.group());
+                if (pace == null || pace.tryAcquire()) {
+                    it.remove();
+                    exchange.send(envelope);
+                    sent = true;
+                } else {
+                    soonest = Math.min(soonest, pace.nanosUntilNextSlot());
+                }
+            }
+            if (!sent) {
+                if (soonest == Long.MAX_VALUE || System.nanoTime() + soonest > deadline) {
+                    return;
+                }
+                TimeUnit.NANOSECONDS.sleep(Math.max(soonest, 100_000));
+            }
+        }
+    }
+
+    /** One batch's dialogue on one connection: whether it is open, and the relay failures held back. */
+    private final class Exchange {
+        private final Connection connection;
+        private final OutcomeSink outcomes;
+        private final List<Outcome> heldBack = new ArrayList<>();
+        private boolean open;
+
+        Exchange(Connection connection, OutcomeSink outcomes) {
+            this.connection = connection;
+            this.outcomes = outcomes;
+            // isConnected() costs a NOOP round trip: once per batch finds a connection the relay closed while idle.
+            connection.watchdog().begin();
+            this.open = connection.transport().isConnected();
+            connection.watchdog().end();
+        }
+
+        void send(Envelope envelope) throws ChannelUnavailableException, InterruptedException {
+            throttle.acquire();
+            Transport transport = connection.transport();
+            if (!open) {
+                connect(transport);
+                open = true;
+            }
+            long started = System.nanoTime();
+            Reply reply = attempt(connection, envelope);
+            metrics.answered(DeliveryChannel.EMAIL, reply.code() == 0 ? "no_answer" : String.valueOf(reply.code()),
+                    Duration.ofNanos(System.nanoTime() - started));
+            if (paces.saysTooFast(reply.code(), reply.text())) {
+                // The receiving domain's pace, not the relay's health nor the recipient's: no attempt counted.
+                reportHeldBack();
+                DomainPace pace = paces.deferred(envelope.group(), reply.describe());
+                outcomes.report(Outcome.postponed(envelope.deliveryId(), envelope.group(), pace.postpone(),
+                        reply.describe()));
+                closeAfter421(reply);
+                return;
+            }
+            if (reply.relayFailure()) {
+                closeQuietly(transport);
+                open = false;
+                heldBack.add(Outcome.retry(envelope.deliveryId(), reply.describe()));
+                if (heldBack.size() >= RELAY_FAILURES_BEFORE_DOWN) {
+                    throw new ChannelUnavailableException("SMTP relay " + relay() + " fails message after message;"
+                            + " last: " + reply.describe());
+                }
+                return;
+            }
+            reportHeldBack();
+            if (reply.code() < 400) {
+                outcomes.report(Outcome.sent(envelope.deliveryId(), reply.text(), envelope.contentSha256()));
+                paces.accepted(envelope.group());
+            } else if (reply.code() >= 500) {
+                outcomes.report(Outcome.failed(envelope.deliveryId(), reply.describe()));
+            } else {
+                outcomes.report(Outcome.retry(envelope.deliveryId(), reply.describe()));
+                throttle.pushedBack();
+                closeAfter421(reply);
+            }
+        }
+
+        private void reportHeldBack() {
+            heldBack.forEach(outcomes::report);
+            heldBack.clear();
+        }
+
+        /** The relay closes the connection after a 421; the next message opens a new one. */
+        private void closeAfter421(Reply reply) {
+            if (reply.code() == 421) {
+                closeQuietly(connection.transport());
+                open = false;
+            }
         }
     }
 
