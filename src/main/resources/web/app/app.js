@@ -91,9 +91,13 @@ function follow(live) {
     field('bar').value = progress.finished;
     const paused = (progress.pausedChannels || []).map(p =>
       `${p.channel} cannot send: ${p.message || p.reason}. Its deliveries wait; none fails for it.`);
-    if (paused.join('\n') !== pausedShown) {
-      pausedShown = paused.join('\n');
-      field('pausedChannels').replaceChildren(...paused.map(text => cell('p', text, 'alert')));
+    const deferring = (progress.deferringDomains || []).map(d =>
+      `${d.message}. Its mail waits for that pace; none fails for it.`);
+    const notes = paused.concat(deferring).join('\n');
+    if (notes !== pausedShown) {
+      pausedShown = notes;
+      field('pausedChannels').replaceChildren(...paused.map(text => cell('p', text, 'alert')),
+        ...deferring.map(text => cell('p', text, 'note')));
     }
 
     const now = Date.now();

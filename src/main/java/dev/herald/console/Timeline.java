@@ -67,6 +67,8 @@ final class Timeline {
             switch (e.kind()) {
                 case "RETRY_SCHEDULED" -> lines.add(new Line(channel + " not accepted on " + when(e.at()) + ": "
                         + reason(e.detail()) + "; to be tried again", Tone.WAITING));
+                case "DEFERRED" -> lines.add(new Line(channel + " deferred by the receiving provider on " + when(e.at())
+                        + " for Herald's pace, not the customer's fault: " + reason(e.detail()), Tone.WAITING));
                 case "FALLBACK" -> fallback = e.detail();
                 case "COMPLAINT" -> lines.add(new Line("The customer reported the email as spam on " + when(e.at()),
                         Tone.NOT_REACHED));

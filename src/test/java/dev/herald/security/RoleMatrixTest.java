@@ -69,6 +69,10 @@ class RoleMatrixTest {
         ALLOWED.put("GET /v1/notices/{id}/evidence", Set.of(OPERATOR));
         ALLOWED.put("GET /v1/limits/{channel}", Set.of(OPERATOR));
         ALLOWED.put("PUT /v1/limits/{channel}", Set.of(OPERATOR));
+        ALLOWED.put("GET /v1/limits/email/domains", Set.of(OPERATOR));
+        ALLOWED.put("GET /v1/limits/email/domains/{group}", Set.of(OPERATOR));
+        ALLOWED.put("PUT /v1/limits/email/domains/{group}", Set.of(OPERATOR));
+        ALLOWED.put("DELETE /v1/limits/email/domains/{group}", Set.of(OPERATOR));
         ALLOWED.put("GET /v1/audit", Set.of());
     }
 
@@ -173,7 +177,8 @@ class RoleMatrixTest {
      */
     private static Response call(String[] operation, String token) {
         String path = operation[1].replace("{id}", operation[1].startsWith("/v1/customers") ? "matrix-nobody" : "999999999")
-                .replace("{deviceId}", "999999999").replace("{deliveryId}", "999999999").replace("{channel}", "email");
+                .replace("{deviceId}", "999999999").replace("{deliveryId}", "999999999").replace("{channel}", "email")
+                .replace("{group}", "matrix-nobody.example");
         RequestSpecification request = given().header("Authorization", token == null ? "" : "Bearer " + token);
         if (operation[1].endsWith("/import") || operation[1].endsWith("/affected")) {
             request = request.contentType("application/x-ndjson")

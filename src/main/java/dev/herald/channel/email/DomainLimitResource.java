@@ -83,7 +83,7 @@ public class DomainLimitResource {
                     + "herald.email.pace.forget-after.")
     public DomainPaces.DomainPaceView remove(@RestPath String group) {
         String name = groupOf(group);
-        DomainPaces.DomainPaceView view = paces.limit(name, null);
+        DomainPaces.DomainPaceView view = paces.unlimit(name);
         audit.record(AuditLog.Action.SEND_LIMIT_CHANGED, null, "email to " + name + ": no limit");
         return view;
     }

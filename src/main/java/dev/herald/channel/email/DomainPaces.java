@@ -156,17 +156,28 @@ public class DomainPaces {
     }
 
     /** Sets an operator's limit for a group, for the whole fleet; this pod applies it now, the others within seconds. */
-    public DomainPaceView limit(String group, Double messagesPerSecond) {
+    public DomainPaceView limit(String group, double messagesPerSecond) {
+        write("""
+                INSERT INTO email_domain_pace AS p (domain_group, limit_per_second) VALUES (?, ?)
+                ON CONFLICT (domain_group) DO UPDATE SET limit_per_second = excluded.limit_per_second, updated_at = now()
+                """, group, messagesPerSecond);
+        return viewOf(group);
+    }
+
+    /** Removes an operator's limit for a group; what its deferrals taught stays. */
+    public DomainPaceView unlimit(String group) {
+        view(group);
+        write("UPDATE email_domain_pace SET limit_per_second = NULL, updated_at = now() WHERE domain_group = ?", group);
+        return viewOf(group);
+    }
+
+    private void write(String sql, Object... params) {
         try (Connection connection = dataSource.getConnection()) {
-            Jdbc.update(connection, """
-                    INSERT INTO email_domain_pace AS p (domain_group, limit_per_second) VALUES (?, ?)
-                    ON CONFLICT (domain_group) DO UPDATE SET limit_per_second = excluded.limit_per_second, updated_at = now()
-                    """, group, messagesPerSecond);
+            Jdbc.update(connection, sql, params);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot store the domain group's limit", e);
         }
         refresh();
-        return viewOf(group);
     }
 
     @Scheduled(every = "${herald.limits.refresh}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -182,6 +182,7 @@ class DomainPacingTest {
                 .put("/v1/limits/email/domains/{group}", "gmail.com")
                 .then().statusCode(400).contentType("application/problem+json");
         given().get("/v1/limits/email/domains/{group}", "never-seen.example").then().statusCode(404);
+        given().delete("/v1/limits/email/domains/{group}", "never-seen.example").then().statusCode(404);
         given().header("Authorization", "Bearer " + Tokens.of("sam", "support")).contentType(ContentType.JSON)
                 .body(Map.of("messagesPerSecond", 10)).put("/v1/limits/email/domains/{group}", "gmail.com")
                 .then().statusCode(403);
