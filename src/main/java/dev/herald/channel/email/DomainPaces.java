@@ -25,6 +25,7 @@ import dev.herald.ops.Jdbc;
 import dev.herald.ops.NotFoundException;
 import dev.herald.ops.Pods;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 
 /**
@@ -68,6 +69,7 @@ public class DomainPaces {
     private final AgroalDataSource dataSource;
     private final Pods pods;
     private final PaceConfig config;
+    private final MeterRegistry registry;
     private final List<Pattern> deferrals;
     private volatile Map<String, Row> rows = Map.of();
     private final Map<String, DomainPace> paces = new ConcurrentHashMap<>();
@@ -75,10 +77,11 @@ public class DomainPaces {
     private final Cache<String, Meter> accepted = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterAccess(Duration.ofMinutes(1)).build();
 
-    DomainPaces(AgroalDataSource dataSource, Pods pods, PaceConfig config) {
+    DomainPaces(AgroalDataSource dataSource, Pods pods, PaceConfig config, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.pods = pods;
         this.config = config;
+        this.registry = registry;
         this.deferrals = config.deferralPatterns().stream()
                 .map(p -> Pattern.compile(p, Pattern.CASE_INSENSITIVE)).toList();
     }
@@ -104,6 +107,9 @@ public class DomainPaces {
      * group's pace on this pod, in force now.
      */
     public DomainPace deferred(String group, String reply) {
+        // Tagged by the configured provider groups only: any other domain would make a tag per domain.
+        registry.counter("herald.email.pace.deferrals", "group", config.groups().containsKey(group) ? group : "other")
+                .increment();
         Row row = rows.get(group);
         Double current = row == null ? null : pace(row, OffsetDateTime.now());
         if (current == null) {
