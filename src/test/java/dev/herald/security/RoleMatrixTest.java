@@ -69,6 +69,7 @@ class RoleMatrixTest {
         ALLOWED.put("GET /v1/notices/{id}/evidence", Set.of(OPERATOR));
         ALLOWED.put("GET /v1/limits/{channel}", Set.of(OPERATOR));
         ALLOWED.put("PUT /v1/limits/{channel}", Set.of(OPERATOR));
+        ALLOWED.put("GET /v1/senders/readiness", Set.of(OPERATOR));
         ALLOWED.put("GET /v1/audit", Set.of());
     }
 
