@@ -1,6 +1,7 @@
 package dev.herald.notice;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,6 +63,18 @@ public final class NoticeDtos {
             OffsetDateTime cancelledAt, String pauseReason, String createdBy, String approvedBy,
             OffsetDateTime approvedAt, String dispatchedBy, List<String> jurisdictions, JsonNode facts,
             List<String> warnings, NoticeProgress progress) {
+
+        /** The same view with more warnings after its own: what a dispatch was warned about. */
+        NoticeView withWarnings(List<String> more) {
+            if (more.isEmpty()) {
+                return this;
+            }
+            List<String> all = new ArrayList<>(warnings == null ? List.of() : warnings);
+            all.addAll(more);
+            return new NoticeView(id, name, status, channels, fallback, audience, variables, fallbackLocale, templates,
+                    createdAt, dispatchedAt, plannedAt, completedAt, pausedAt, cancelledAt, pauseReason, createdBy,
+                    approvedBy, approvedAt, dispatchedBy, jurisdictions, facts, List.copyOf(all), progress);
+        }
     }
 
     public record AffectedAccount(@NotBlank String customerId, Map<String, Object> variables) {

@@ -48,6 +48,7 @@ import dev.herald.render.RenderedEmail;
 import dev.herald.security.AuditLog;
 import dev.herald.security.Caller;
 import dev.herald.security.Roles;
+import dev.herald.sender.SenderReadiness;
 
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -66,10 +67,12 @@ public class NoticeResource {
     private final SubstituteNotice substitute;
     private final DeliveryContent content;
     private final Duration progressInterval;
+    private final SenderReadiness readiness;
 
     NoticeResource(NoticeService notices, NoticeLifecycle lifecycle, DeliveryLookup deliveries, AuditLog audit,
             Caller caller, EvidenceExport evidence, SubstituteNotice substitute, DeliveryContent content,
-            @ConfigProperty(name = "herald.progress.event-interval") Duration progressInterval) {
+            @ConfigProperty(name = "herald.progress.event-interval") Duration progressInterval, SenderReadiness readiness) {
+        this.readiness = readiness;
         this.progressInterval = progressInterval;
         this.evidence = evidence;
         this.substitute = substitute;
@@ -156,11 +159,15 @@ public class NoticeResource {
     @Path("/{id}/dispatch")
     @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "Start sending", description = "Plans one delivery per customer and channel, then sends. "
-            + "Answers 202 at once; follow GET /v1/notices/{id}/progress.")
+            + "Answers 202 at once; follow GET /v1/notices/{id}/progress. For email, warnings also carries each sender "
+            + "readiness check that is not OK (GET /v1/senders/readiness), in this answer only.")
     public RestResponse<NoticeView> dispatch(@RestPath long id) {
         long audience = notices.dispatch(id, caller.name());
-        audit.record(AuditLog.Action.NOTICE_DISPATCHED, id, "audience of " + audience);
-        return RestResponse.accepted(notices.get(id));
+        NoticeView notice = notices.get(id);
+        // Warned, never refused: a breach notice goes out even from a domain whose DNS is not yet as providers ask.
+        SenderReadiness.DispatchWarnings sender = readiness.atDispatch(notice.channels());
+        audit.record(AuditLog.Action.NOTICE_DISPATCHED, id, "audience of " + audience + sender.audit());
+        return RestResponse.accepted(notice.withWarnings(sender.warnings()));
     }
 
     @POST

@@ -15,6 +15,7 @@ import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
 
 
+import dev.herald.support.DkimVerification;
 import dev.herald.support.Fixtures;
 import dev.herald.support.HeraldTest;
 import dev.herald.support.SmtpServer;
@@ -56,6 +57,8 @@ class EmailDispatchTest {
             assertThat(mine.get(0).getSubject()).isEqualTo(expected + " Security notice for Customer Number" + i);
             assertThat(body).contains("Customer Number" + i).contains(expected + " On 20 November");
         }
+        // The test profile gives Herald a DKIM key: the message as the server received it verifies.
+        assertThat(DkimVerification.verify(received.get(0))).hasSize(1);
 
         JsonPath progress = given().get("/v1/notices/{id}/progress", notice).then().statusCode(200).extract().jsonPath();
         assertThat(progress.getInt("total")).isEqualTo(n + 1);

@@ -73,6 +73,7 @@ class RoleMatrixTest {
         ALLOWED.put("GET /v1/limits/email/domains/{group}", Set.of(OPERATOR));
         ALLOWED.put("PUT /v1/limits/email/domains/{group}", Set.of(OPERATOR));
         ALLOWED.put("DELETE /v1/limits/email/domains/{group}", Set.of(OPERATOR));
+        ALLOWED.put("GET /v1/senders/readiness", Set.of(OPERATOR));
         ALLOWED.put("GET /v1/audit", Set.of());
     }
 

@@ -29,7 +29,8 @@ import dev.herald.render.RenderedEmail;
  * both base64. The bytes are written here, once, rather than by a {@code MimeMessage} tree: profiles
  * showed Jakarta Mail's header bookkeeping, {@code saveChanges} and layered part streams costing more
  * CPU per email than rendering. Jakarta Mail still encodes what needs care (encoded words in the
- * subject and display name, header folding) and still speaks SMTP.
+ * subject and display name, header folding) and still speaks SMTP. With a DKIM key the message is signed
+ * last, its bytes unchanged behind the signature header ({@link DkimSigning}).
  */
 @ApplicationScoped
 public class EmailComposer {
@@ -41,8 +42,10 @@ public class EmailComposer {
     private final InternetAddress from;
     private final String fromHeader;
     private final String messageIdDomain;
+    private final DkimSigning dkim;
 
-    EmailComposer(EmailConfig config) throws AddressException {
+    EmailComposer(EmailConfig config, DkimSigning dkim) throws AddressException {
+        this.dkim = dkim;
         InternetAddress configured = new InternetAddress(config.from(), true);
         // Encoded as UTF-8 whatever the platform's default charset is (a POSIX locale would make it "?").
         this.from = address(configured.getAddress(), configured.getPersonal());
@@ -77,7 +80,7 @@ public class EmailComposer {
         part(out, boundary, "text/plain", text);
         part(out, boundary, "text/html", html);
         line(out, "--" + boundary + "--");
-        return new ComposedMessage(session, from, recipient, out.toByteArray());
+        return dkim.sign(new ComposedMessage(session, from, recipient, out.toByteArray()));
     }
 
     private static void part(ByteArrayOutputStream out, String boundary, String type, byte[] base64) {
@@ -126,10 +129,19 @@ public class EmailComposer {
         private final byte[] bytes;
 
         ComposedMessage(Session session, InternetAddress from, InternetAddress to, byte[] bytes) {
+            this(session, new Address[] { from }, new Address[] { to }, bytes);
+        }
+
+        private ComposedMessage(Session session, Address[] from, Address[] recipients, byte[] bytes) {
             super(session);
-            this.from = new Address[] { from };
-            this.recipients = new Address[] { to };
+            this.from = from;
+            this.recipients = recipients;
             this.bytes = bytes;
+        }
+
+        /** The same envelope with other bytes: the message as signed. */
+        ComposedMessage withBytes(byte[] other) {
+            return new ComposedMessage(session, from, recipients, other);
         }
 
         @Override

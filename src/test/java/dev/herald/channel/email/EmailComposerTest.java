@@ -21,17 +21,9 @@ class EmailComposerTest {
 
     private static final Session SESSION = Session.getInstance(new Properties());
 
-    private final EmailComposer composer = new EmailComposer(new EmailConfig() {
-        @Override
-        public String from() {
-            return "Sécurité Exemple <security@herald.example>";
-        }
+    private static final EmailConfig CONFIG = EmailSettings.unsigned("Sécurité Exemple <security@herald.example>");
 
-        @Override
-        public String messageIdDomain() {
-            return "herald.example";
-        }
-    });
+    private final EmailComposer composer = new EmailComposer(CONFIG, new DkimSigning(CONFIG));
 
     EmailComposerTest() throws Exception {
     }
