@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.herald.ops.Dns;
 import dev.herald.sender.Readiness.Check;
 import dev.herald.sender.Readiness.Publish;
 import dev.herald.sender.Readiness.Status;

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import dev.herald.ops.Dns;
+
 /**
  * Whether the From domain is set up as the big mailbox providers ask (SPF, DKIM, DMARC aligned with the
  * From address), as DNS answers it now. {@code ready} is false while any check is MISSING, MISMATCH or

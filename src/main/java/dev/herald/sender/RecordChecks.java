@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.herald.ops.Dns;
 import dev.herald.sender.Readiness.Check;
 import dev.herald.sender.Readiness.Publish;
 import dev.herald.sender.Readiness.Status;

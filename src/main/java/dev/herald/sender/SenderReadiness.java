@@ -17,6 +17,8 @@ import jakarta.mail.internet.InternetAddress;
 import org.jboss.logging.Logger;
 import org.xbill.DNS.Type;
 
+import dev.herald.ops.Dns;
+import dev.herald.ops.DnsConfig;
 import dev.herald.channel.email.DkimSigning;
 import dev.herald.channel.email.EmailConfig;
 import dev.herald.delivery.DeliveryChannel;

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.herald.ops.Dns;
+import dev.herald.ops.DnsConfig;
 import dev.herald.sender.Readiness.Check;
 import dev.herald.sender.Readiness.Status;
 import dev.herald.standin.DnsStandIn;

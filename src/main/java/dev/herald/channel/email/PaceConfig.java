@@ -18,6 +18,22 @@ public interface PaceConfig {
     Map<String, List<String>> groups();
 
     /**
+     * Whether a domain in no configured group is grouped by its MX hosts: a company domain whose mail
+     * Google or Microsoft hosts then shares that provider's pace. Looked up once per domain and cached;
+     * until the answer is in, the domain is a group of its own.
+     */
+    boolean mxLookup();
+
+    /**
+     * MX host suffixes by group name ({@code "gmail.com"} for google.com and googlemail.com hosts), for
+     * {@link #mxLookup}.
+     */
+    Map<String, List<String>> mxGroups();
+
+    /** How long a domain's group found by its MX hosts is kept. */
+    Duration mxCache();
+
+    /**
      * Regular expressions (case-insensitive, found anywhere in the reply) that make a 421, 450 or 451 a
      * deferral for the sender's pace rather than the recipient's own transient failure.
      */

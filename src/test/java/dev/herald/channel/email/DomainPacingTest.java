@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.herald.support.DefaultToken;
+import dev.herald.support.DnsServer;
 import dev.herald.support.Fixtures;
 import dev.herald.support.PacingSmtpServer;
 import dev.herald.support.PushStandIns;
@@ -50,14 +51,15 @@ class DomainPacingTest {
         @Override
         public List<TestResourceEntry> testResources() {
             return List.of(new TestResourceEntry(PacingSmtpServer.class, Map.of("limits", "slow.example=50")),
-                    new TestResourceEntry(PushStandIns.class));
+                    new TestResourceEntry(PushStandIns.class), new TestResourceEntry(DnsServer.class));
         }
 
         @Override
         public Map<String, String> getConfigOverrides() {
             // Five attempts are spent within seconds (retry delays of 1 to 2 s): a deferral counted as an
             // attempt would fail deliveries here.
-            return Map.of("herald.retry.max-attempts", "5", "herald.approval.audience-threshold", "1000000");
+            return Map.of("herald.retry.max-attempts", "5", "herald.approval.audience-threshold", "1000000",
+                    "herald.email.pace.mx-lookup", "true");
         }
     }
 
@@ -158,6 +160,29 @@ class DomainPacingTest {
         assertThat(groups.of("jane@aol.com")).isEqualTo("yahoo.com");
         assertThat(groups.of("jane@hotmail.example.com")).isEqualTo("hotmail.example.com");
         assertThat(groups.of("jane@mail.example.org")).isEqualTo("mail.example.org");
+    }
+
+    @Test
+    void companyDomainsWhoseMailAProviderHostsShareItsGroup() {
+        DnsServer.dns().mx("company.example", 10, "aspmx.l.google.com").mx("company.example", 20, "alt1.aspmx.l.google.com")
+                .mx("tenant.example", 0, "tenant-example.mail.protection.outlook.com")
+                .mx("own-mail.example", 10, "mx.own-mail.example");
+        try {
+            // Never waits for DNS: the domain is a group of its own until the answer is in.
+            groups.of("jane@company.example");
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> groups.of("jane@company.example").equals("gmail.com"));
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> groups.of("joe@tenant.example").equals("outlook.com"));
+            groups.of("ann@own-mail.example");
+            groups.of("bob@no-such-domain.example");
+            Awaitility.await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                assertThat(groups.of("ann@own-mail.example")).isEqualTo("own-mail.example");
+                assertThat(groups.of("bob@no-such-domain.example")).isEqualTo("no-such-domain.example");
+            });
+        } finally {
+            DnsServer.dns().remove("company.example").remove("tenant.example").remove("own-mail.example");
+        }
     }
 
     @Test

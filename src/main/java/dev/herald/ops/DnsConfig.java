@@ -1,4 +1,4 @@
-package dev.herald.sender;
+package dev.herald.ops;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -6,7 +6,7 @@ import java.util.Optional;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** How Herald asks DNS about its own sending domain (the sender readiness check). */
+/** How Herald asks DNS: about its own sending domain (the sender readiness check), and receiving domains' MX hosts. */
 @ConfigMapping(prefix = "herald.dns")
 public interface DnsConfig {
 

@@ -1,4 +1,4 @@
-package dev.herald.sender;
+package dev.herald.ops;
 
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -49,7 +49,7 @@ public class Dns {
     private final String resolverName;
     private final Duration timeout;
 
-    Dns(DnsConfig config) {
+    public Dns(DnsConfig config) {
         this.timeout = config.timeout();
         if (config.resolver().filter(r -> !r.isBlank()).isPresent()) {
             String address = config.resolver().get().trim();
