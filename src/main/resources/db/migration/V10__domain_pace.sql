@@ -13,5 +13,7 @@ CREATE TABLE email_domain_pace (
 
 -- A delivery postponed for its domain group's pace names that group until it is sent: the retry scan
 -- hands such rows to the channel's "later" queue, whose senders may wait for the group's pace without
--- holding up fresh batches. Nullable without a default: adding it rewrites no partition.
-ALTER TABLE delivery ADD COLUMN waiting_for text;
+-- holding up fresh batches. A nullable column, and a constant default, rewrite no partition.
+-- deferrals counts the provider's deferrals for the sender's pace (no attempt counted for them), so that a
+-- reply taken for one by mistake cannot postpone a delivery forever (herald.retry.max-deferrals).
+ALTER TABLE delivery ADD COLUMN waiting_for text, ADD COLUMN deferrals smallint NOT NULL DEFAULT 0;

@@ -27,7 +27,7 @@ public final class Throttle {
     Throttle(double messagesPerSecond, int connections) {
         this.share = messagesPerSecond;
         this.ceiling = messagesPerSecond;
-        this.bucket = Bucket.builder().addLimit(configuration(messagesPerSecond).getBandwidths()[0]).build();
+        this.bucket = bucket(messagesPerSecond);
         this.connections = new Connections(connections);
     }
 
@@ -84,6 +84,11 @@ public final class Throttle {
             ceiling = messagesPerSecond;
             bucket.replaceConfiguration(configuration(ceiling), TokensInheritanceStrategy.PROPORTIONALLY);
         }
+    }
+
+    /** A bucket that paces sends at {@code messagesPerSecond}. */
+    public static Bucket bucket(double messagesPerSecond) {
+        return Bucket.builder().addLimit(configuration(messagesPerSecond).getBandwidths()[0]).build();
     }
 
     /** A tenth of a second's worth of burst: sends are paced, not lumped at the start of each second. */

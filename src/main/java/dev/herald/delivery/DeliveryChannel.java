@@ -12,10 +12,7 @@ public enum DeliveryChannel {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /**
-     * The routing key of deliveries postponed for a receiving domain's pace ("email.later"). A channel
-     * without a queue of its own for them binds it to its main queue.
-     */
+    /** The routing key of deliveries postponed for a receiving domain's pace ("email.later"). */
     public String laterKey() {
         return key() + ".later";
     }

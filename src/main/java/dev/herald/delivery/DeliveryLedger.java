@@ -46,7 +46,7 @@ public class DeliveryLedger {
     }
 
     /** A leased delivery, as the sender needs it. */
-    public record Leased(long deliveryId, int attempts, String customerId, String destination) {
+    public record Leased(long deliveryId, int attempts, int deferrals, String customerId, String destination) {
     }
 
     /** A lease whose pod stopped beating, taken back. */
@@ -120,7 +120,7 @@ public class DeliveryLedger {
             """.formatted(leasedIds("?", "?"));
 
     private static final String LEASE_OPEN = """
-            SELECT d.id, d.attempts, d.customer_id, d.destination FROM delivery d %s
+            SELECT d.id, d.attempts, d.deferrals, d.customer_id, d.destination FROM delivery d %s
              WHERE d.notice_id = ? AND d.channel = ?::delivery_channel AND d.id = ANY(?) AND %s
                AND d.id <> ALL (%s)
              ORDER BY d.id
@@ -135,12 +135,14 @@ public class DeliveryLedger {
     private static final String RECORD = """
             WITH v AS (
                    SELECT * FROM unnest(?::bigint[], ?::delivery_status[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],
-                                        ?::bytea[], ?::int[], ?::text[])
-                          AS v(id, status, next_attempt_at, error, provider_id, event, content, attempted, waiting_for)),
+                                        ?::bytea[], ?::int[], ?::text[], ?::int[])
+                          AS v(id, status, next_attempt_at, error, provider_id, event, content, attempted, waiting_for,
+                               deferred)),
                  moved AS (
                    UPDATE delivery d
                       SET status = v.status, attempts = d.attempts + v.attempted, updated_at = now(),
                           next_attempt_at = v.next_attempt_at, last_error = v.error, waiting_for = v.waiting_for,
+                          deferrals = d.deferrals + v.deferred,
                           provider_message_id = coalesce(v.provider_id, d.provider_message_id),
                           content_sha256 = coalesce(v.content, d.content_sha256)
                      FROM v, delivery o
@@ -237,8 +239,8 @@ public class DeliveryLedger {
                     ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED),
                  touched AS (
                    UPDATE delivery d SET updated_at = now() FROM stale WHERE d.notice_id = ? AND d.id = stale.id
-                   RETURNING d.id)
-            SELECT id FROM touched ORDER BY id
+                   RETURNING d.id, d.waiting_for IS NOT NULL AS paced)
+            SELECT id, paced FROM touched ORDER BY id
             """.formatted(leasedIds("?", "?"));
 
     private static final String SILENT_LEASES = """
@@ -355,23 +357,27 @@ public class DeliveryLedger {
     }
 
     /**
-     * Deliveries whose retry is due, claimed: {@code paced} are those postponed for their domain group's
-     * pace, the others retries, fallbacks and hand-backs.
+     * Deliveries handed to the broker again, by the queue they go to: {@code later} are those postponed
+     * for their domain group's pace, {@code main} the others (retries, fallbacks, hand-backs).
      */
-    public record DueRetries(List<Long> unpaced, List<Long> paced) {
+    public record HandedOut(List<Long> main, List<Long> later) {
         public int size() {
-            return unpaced.size() + paced.size();
+            return main.size() + later.size();
+        }
+
+        /** Adds a row of (id, whether it waits for a domain group's pace). */
+        void add(ResultSet row) throws SQLException {
+            (row.getBoolean(2) ? later : main).add(row.getLong(1));
         }
     }
 
     /** Claims up to {@code room} deliveries of a channel whose retry is due (QUEUED). Needs a transaction. */
-    public DueRetries claimDueRetries(Connection c, long noticeId, DeliveryChannel channel, long room)
+    public HandedOut claimDueRetries(Connection c, long noticeId, DeliveryChannel channel, long room)
             throws SQLException {
+        HandedOut claimed = new HandedOut(new ArrayList<>(), new ArrayList<>());
         if (room <= 0) {
-            return new DueRetries(List.of(), List.of());
+            return claimed;
         }
-        List<Long> unpaced = new ArrayList<>();
-        List<Long> paced = new ArrayList<>();
         try (PreparedStatement statement = c.prepareStatement(CLAIM_RETRIES)) {
             statement.setLong(1, noticeId);
             statement.setString(2, channel.name());
@@ -381,11 +387,10 @@ public class DeliveryLedger {
             statement.setLong(6, noticeId);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    (rows.getBoolean(2) ? paced : unpaced).add(rows.getLong(1));
+                    claimed.add(rows);
                 }
             }
         }
-        DueRetries claimed = new DueRetries(unpaced, paced);
         new Delta().move(channel, DeliveryStatus.PENDING, DeliveryStatus.QUEUED, claimed.size()).apply(c, noticeId);
         return claimed;
     }
@@ -395,7 +400,7 @@ public class DeliveryLedger {
      * message, or the pod that had it, was lost. Windows and retry claims found are marked as published
      * now; returns their ids, for publishing again.
      */
-    public List<Long> republishable(Connection c, long noticeId, DeliveryChannel channel, Duration staleAfter,
+    public HandedOut republishable(Connection c, long noticeId, DeliveryChannel channel, Duration staleAfter,
             long limit) throws SQLException {
         double seconds = staleAfter.toMillis() / 1000.0;
         List<long[]> windows = new ArrayList<>();
@@ -409,7 +414,7 @@ public class DeliveryLedger {
                 }
             }
         }
-        List<Long> ids = new ArrayList<>();
+        HandedOut ids = new HandedOut(new ArrayList<>(), new ArrayList<>());
         for (long[] window : windows) {
             List<Long> waiting;
             try (PreparedStatement statement = c.prepareStatement(UNFINISHED)) {
@@ -431,7 +436,7 @@ public class DeliveryLedger {
             } else {
                 Jdbc.update(c, "UPDATE dispatch_window SET published_at = now() WHERE notice_id = ?"
                         + " AND channel = ?::delivery_channel AND last_id = ?", noticeId, channel.name(), window[1]);
-                ids.addAll(waiting);
+                ids.main().addAll(waiting);
             }
         }
         try (PreparedStatement statement = c.prepareStatement(STALE_RETRIES)) {
@@ -442,7 +447,11 @@ public class DeliveryLedger {
             statement.setString(5, channel.name());
             statement.setLong(6, limit);
             statement.setLong(7, noticeId);
-            ids.addAll(ids(statement));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows);
+                }
+            }
         }
         return ids;
     }
@@ -473,7 +482,7 @@ public class DeliveryLedger {
             statement.setString(5, channel.name());
             try (ResultSet r = statement.executeQuery()) {
                 while (r.next()) {
-                    rows.add(new Leased(r.getLong(1), r.getInt(2), r.getString(3), r.getString(4)));
+                    rows.add(new Leased(r.getLong(1), r.getInt(2), r.getInt(3), r.getString(4), r.getString(5)));
                 }
             }
         }
@@ -491,10 +500,10 @@ public class DeliveryLedger {
      * A row no longer open (finished by another worker after its lease was taken back, or cancelled) is
      * left as it is, except that an accepted message is recorded as SENT even on a cancelled row.
      *
-     * @param attempts attempts each delivery had before this one
+     * @param leased the deliveries as they were leased: attempts and deferrals before these outcomes
      * @return how many rows took their outcome, and which of them are FAILED now
      */
-    public Recorded record(Connection c, long noticeId, List<Outcome> outcomes, Map<Long, Integer> attempts)
+    public Recorded record(Connection c, long noticeId, List<Outcome> outcomes, Map<Long, Leased> leased)
             throws SQLException {
         if (outcomes.isEmpty()) {
             return new Recorded(0, List.of());
@@ -510,9 +519,12 @@ public class DeliveryLedger {
         byte[][] contents = new byte[n][];
         Object[] attempted = new Object[n];
         Object[] waitingFor = new Object[n];
+        Object[] deferred = new Object[n];
         for (int i = 0; i < n; i++) {
             Outcome outcome = outcomes.get(i);
-            Outcome.Resolved r = retries.resolve(outcome, attempts.getOrDefault(outcome.deliveryId(), 0) + 1, now);
+            Leased before = leased.get(outcome.deliveryId());
+            Outcome.Resolved r = retries.resolve(outcome, (before == null ? 0 : before.attempts()) + 1,
+                    before == null ? 0 : before.deferrals(), now);
             ids[i] = r.deliveryId();
             statuses[i] = r.status().name();
             next[i] = r.nextAttemptAt() == null ? null : Timestamp.from(r.nextAttemptAt());
@@ -522,6 +534,7 @@ public class DeliveryLedger {
             contents[i] = r.contentSha256();
             attempted[i] = r.attempted() ? 1 : 0;
             waitingFor[i] = r.waitingFor();
+            deferred[i] = r.deferred() ? 1 : 0;
         }
         try (PreparedStatement statement = c.prepareStatement(RECORD)) {
             statement.setArray(1, c.createArrayOf("bigint", ids));
@@ -533,9 +546,10 @@ public class DeliveryLedger {
             statement.setArray(7, c.createArrayOf("bytea", contents));
             statement.setArray(8, c.createArrayOf("int4", attempted));
             statement.setArray(9, c.createArrayOf("text", waitingFor));
-            statement.setLong(10, noticeId);
+            statement.setArray(10, c.createArrayOf("int4", deferred));
             statement.setLong(11, noticeId);
             statement.setLong(12, noticeId);
+            statement.setLong(13, noticeId);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 return new Recorded(rows.getInt(1), List.of((Long[]) rows.getArray(2).getArray()));

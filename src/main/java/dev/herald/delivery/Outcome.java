@@ -49,6 +49,6 @@ public record Outcome(long deliveryId, Kind kind, String detail, String provider
 
     /** The row change an outcome turns into, once the retry policy has spoken. */
     record Resolved(long deliveryId, DeliveryStatus status, Instant nextAttemptAt, String error, String event,
-            String providerMessageId, byte[] contentSha256, boolean attempted, String waitingFor) {
+            String providerMessageId, byte[] contentSha256, boolean attempted, String waitingFor, boolean deferred) {
     }
 }

@@ -15,4 +15,10 @@ public interface RetryConfig {
     Duration baseDelay();
 
     Duration maxDelay();
+
+    /**
+     * Deferrals for the sender's pace a delivery takes without an attempt counted; past them each is a
+     * counted retry, so that a reply taken for such a deferral by mistake cannot postpone it forever.
+     */
+    int maxDeferrals();
 }

@@ -222,7 +222,7 @@ public class DeliveryWorker {
      */
     private final class BatchRecorder implements OutcomeSink {
         private final DeliveryLedger.Lease lease;
-        private final Map<Long, Integer> attempts = new HashMap<>();
+        private final Map<Long, DeliveryLedger.Leased> leased = new HashMap<>();
         private final Set<Long> reported = new HashSet<>();
         private List<Outcome> pending = new ArrayList<>();
         /** Outcomes of writes that failed; written again by finish. */
@@ -233,7 +233,7 @@ public class DeliveryWorker {
 
         BatchRecorder(DeliveryLedger.Lease lease) {
             this.lease = lease;
-            lease.rows().forEach(row -> attempts.put(row.deliveryId(), row.attempts()));
+            lease.rows().forEach(row -> leased.put(row.deliveryId(), row));
         }
 
         @Override
@@ -241,19 +241,29 @@ public class DeliveryWorker {
             metrics.outcome(lease.channel(), outcome.kind());
             reported.add(outcome.deliveryId());
             pending.add(outcome);
-            if (!unrecordable && (pending.size() >= config.recordEvery()
-                    || System.nanoTime() - lastWriteNanos >= config.recordInterval().toNanos())) {
-                writing.join();
-                List<Outcome> batch = pending;
-                pending = new ArrayList<>();
-                lastWriteNanos = System.nanoTime();
-                writing = CompletableFuture.runAsync(() -> write(batch), recording);
+            if (pending.size() >= config.recordEvery()) {
+                writePending();
             }
         }
 
+        /** Also records what waited longer than record-interval: a sender may wait a while for a domain's pace. */
         @Override
         public boolean mayContinue() {
+            if (!pending.isEmpty() && System.nanoTime() - lastWriteNanos >= config.recordInterval().toNanos()) {
+                writePending();
+            }
             return !unrecordable && gate.isOpen(lease.noticeId());
+        }
+
+        private void writePending() {
+            if (unrecordable) {
+                return;
+            }
+            writing.join();
+            List<Outcome> batch = pending;
+            pending = new ArrayList<>();
+            lastWriteNanos = System.nanoTime();
+            writing = CompletableFuture.runAsync(() -> write(batch), recording);
         }
 
         private void write(List<Outcome> outcomes) {
@@ -269,7 +279,7 @@ public class DeliveryWorker {
 
         /** Records outcomes, and the fallbacks of the deliveries that FAILED, in the caller's transaction. */
         private Void record(Connection c, List<Outcome> outcomes) throws SQLException {
-            DeliveryLedger.Recorded recorded = ledger.record(c, lease.noticeId(), outcomes, attempts);
+            DeliveryLedger.Recorded recorded = ledger.record(c, lease.noticeId(), outcomes, leased);
             fallbacks.after(c, lease.noticeId(), lease.channel(), recorded.failed());
             return null;
         }

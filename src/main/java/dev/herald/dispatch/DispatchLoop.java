@@ -192,16 +192,18 @@ public class DispatchLoop {
                 continue;
             }
             long room = config.maxInFlight() - counts.count(connection, noticeId, channel, DeliveryStatus.QUEUED);
+            if (rescan) {
+                // Before new deliveries, which would otherwise fill the room while any are left: those due were
+                // waiting already (a domain's pace, a retry, a fallback), and they are few at any one time.
+                room -= dispatcher.publishDueRetries(connection, noticeId, channel, room);
+                dispatcher.republishStale(connection, noticeId, channel);
+            }
             if (planned) {
-                room -= dispatcher.publishNew(connection, noticeId, channel, room, upTo);
+                dispatcher.publishNew(connection, noticeId, channel, room, upTo);
             } else if (neverHandedOut(connection, noticeId, channel)) {
                 // While a notice is being planned one batch per channel goes out: the first messages leave at
                 // once, and planning does not compete with sending for the machine.
                 dispatcher.publishNew(connection, noticeId, channel, Math.min(room, config.batchSize()), upTo);
-            }
-            if (rescan) {
-                dispatcher.publishDueRetries(connection, noticeId, channel, room);
-                dispatcher.republishStale(connection, noticeId, channel);
             }
         }
         if (planned && lifecycle.complete(noticeId)) {

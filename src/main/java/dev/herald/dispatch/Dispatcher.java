@@ -54,10 +54,10 @@ public class Dispatcher {
      */
     int publishDueRetries(Connection connection, long noticeId, DeliveryChannel channel, long room)
             throws SQLException {
-        DeliveryLedger.DueRetries due = Jdbc.inTransaction(connection,
+        DeliveryLedger.HandedOut due = Jdbc.inTransaction(connection,
                 c -> ledger.claimDueRetries(c, noticeId, channel, room));
-        publishOrHandBack(connection, noticeId, channel, channel.key(), due.unpaced());
-        publishOrHandBack(connection, noticeId, channel, channel.laterKey(), due.paced());
+        publishOrHandBack(connection, noticeId, channel, channel.key(), due.main());
+        publishOrHandBack(connection, noticeId, channel, channel.laterKey(), due.later());
         return due.size();
     }
 
@@ -67,11 +67,16 @@ public class Dispatcher {
      * never sends twice.
      */
     void republishStale(Connection connection, long noticeId, DeliveryChannel channel) throws SQLException {
-        List<Long> ids = Jdbc.inTransaction(connection,
+        DeliveryLedger.HandedOut ids = Jdbc.inTransaction(connection,
                 c -> ledger.republishable(c, noticeId, channel, config.requeueAfter(), config.maxInFlight()));
-        if (!ids.isEmpty()) {
+        if (ids.size() > 0) {
             LOG.infof("Notice %d: publishing %d %s deliveries again", noticeId, ids.size(), channel.key());
-            publish(noticeId, channel, channel.key(), ids);
+            if (!ids.main().isEmpty()) {
+                publish(noticeId, channel, channel.key(), ids.main());
+            }
+            if (!ids.later().isEmpty()) {
+                publish(noticeId, channel, channel.laterKey(), ids.later());
+            }
         }
     }
 

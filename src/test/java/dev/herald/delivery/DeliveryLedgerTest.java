@@ -90,11 +90,11 @@ class DeliveryLedgerTest {
         DeliveryLedger.Lease second = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window));
         assertThat(second.rows()).as("a batch delivered twice is leased once").isEmpty();
 
-        Map<Long, Integer> attempts = new HashMap<>();
-        lease.rows().forEach(r -> attempts.put(r.deliveryId(), r.attempts()));
+        Map<Long, DeliveryLedger.Leased> leased = new HashMap<>();
+        lease.rows().forEach(r -> leased.put(r.deliveryId(), r));
         DeliveryLedger.Recorded recorded = tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first, "id-0", HASH),
                 Outcome.retry(first + 1, "SMTP 451 try later"), Outcome.failed(first + 2, "SMTP 550 no such user")),
-                attempts));
+                leased));
         assertThat(recorded.applied()).isEqualTo(3);
         assertThat(recorded.failed()).containsExactly(first + 2);
         assertCounts(Map.of("PENDING", 6L, "QUEUED", 1L, "SENT", 1L, "FAILED", 1L, "SKIPPED", 1L));
@@ -120,7 +120,7 @@ class DeliveryLedgerTest {
         // A retry claimed twice: the second claim finds nothing, and nothing is counted twice.
         Jdbc.update(db, "UPDATE delivery SET next_attempt_at = now() - interval '1 second' WHERE notice_id = ? AND id = ?",
                 notice, first + 1);
-        assertThat(this.<List<Long>>tx(c -> ledger.claimDueRetries(c, notice, EMAIL, 10).unpaced())).containsExactly(first + 1);
+        assertThat(this.<List<Long>>tx(c -> ledger.claimDueRetries(c, notice, EMAIL, 10).main())).containsExactly(first + 1);
         assertThat(this.<Integer>tx(c -> ledger.claimDueRetries(c, notice, EMAIL, 10).size())).isZero();
         assertCounts(Map.of("PENDING", 5L, "QUEUED", 2L, "SENT", 1L, "FAILED", 1L, "SKIPPED", 1L));
         assertThat(rowStatus(first + 1)).isEqualTo("QUEUED");
@@ -158,8 +158,7 @@ class DeliveryLedgerTest {
                 .as("nothing is leased of a notice not DISPATCHING").isEmpty();
 
         // The worker sent one before it saw the cancel, and hands back the rest; then they are cancelled too.
-        Map<Long, Integer> attempts = Map.of(first, 0, first + 1, 0, first + 2, 0);
-        tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first, null, HASH)), attempts));
+        tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first, null, HASH)), Map.of()));
         tx(c -> {
             ledger.release(c, notice, EMAIL, List.of(first + 1, first + 2), lease.id());
             return null;
@@ -169,11 +168,48 @@ class DeliveryLedgerTest {
 
         // An outcome arriving for a row cancelled meanwhile: a send that happened is recorded, a failure is not.
         DeliveryLedger.Recorded applied = tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first + 5, null, HASH),
-                Outcome.failed(first + 6, "SMTP 550")), Map.of(first + 5, 0, first + 6, 0)));
+                Outcome.failed(first + 6, "SMTP 550")), Map.of()));
         assertThat(applied.applied()).isEqualTo(1);
         assertThat(rowStatus(first + 5)).isEqualTo("SENT");
         assertThat(rowStatus(first + 6)).isEqualTo("CANCELLED");
         assertCounts(Map.of("SENT", 2L, "CANCELLED", 7L, "SKIPPED", 1L));
+    }
+
+    @Test
+    void aPostponementCountsNoAttemptComesBackOnTheLaterQueueAndEndsAfterMaxDeferrals() throws SQLException {
+        long first = plan();
+        List<Long> window = tx(c -> ledger.handOut(c, notice, EMAIL, 2, first + 100));
+        DeliveryLedger.Lease lease = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window));
+        Map<Long, DeliveryLedger.Leased> leased = new HashMap<>();
+        lease.rows().forEach(r -> leased.put(r.deliveryId(), r));
+        java.time.Instant due = java.time.Instant.now().minusSeconds(1);
+        tx(c -> ledger.record(c, notice, List.of(
+                Outcome.postponed(first, "gmail.com", due, "SMTP 421 4.7.28 unusual rate"),
+                Outcome.postponed(first + 1, "gmail.com", due, null)), leased));
+        tx(c -> {
+            ledger.release(c, notice, EMAIL, List.of(), lease.id());
+            return null;
+        });
+        assertCounts(Map.of("PENDING", 9L, "SKIPPED", 1L));
+        assertThat(Jdbc.queryOne(db, String.class, "SELECT attempts || '/' || deferrals || '/' || waiting_for FROM delivery"
+                + " WHERE notice_id = ? AND id = ?", notice, first)).as("a deferral: no attempt, one deferral").isEqualTo("0/1/gmail.com");
+        assertThat(Jdbc.queryOne(db, String.class, "SELECT attempts || '/' || deferrals || '/' || waiting_for FROM delivery"
+                + " WHERE notice_id = ? AND id = ?", notice, first + 1)).as("no room: neither").isEqualTo("0/0/gmail.com");
+        assertThat(events(first)).containsExactly("DEFERRED");
+        assertThat(events(first + 1)).isEmpty();
+
+        DeliveryLedger.HandedOut claimed = tx(c -> ledger.claimDueRetries(c, notice, EMAIL, 10));
+        assertThat(claimed.later()).containsExactly(first, first + 1);
+        assertThat(claimed.main()).isEmpty();
+
+        // A reply taken for a deferral that never stops: past max-deferrals it is a counted retry.
+        Jdbc.update(db, "UPDATE delivery SET deferrals = 20 WHERE notice_id = ? AND id = ?", notice, first);
+        DeliveryLedger.Lease again = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, List.of(first)));
+        tx(c -> ledger.record(c, notice, List.of(Outcome.postponed(first, "gmail.com", due, "SMTP 421 4.7.28 unusual rate")),
+                Map.of(first, again.rows().get(0))));
+        assertThat(Jdbc.queryOne(db, Integer.class, "SELECT attempts FROM delivery WHERE notice_id = ? AND id = ?",
+                notice, first)).isEqualTo(1);
+        assertThat(events(first)).containsExactly("DEFERRED", "RETRY_SCHEDULED");
     }
 
     @Test
@@ -182,7 +218,7 @@ class DeliveryLedgerTest {
         List<Long> window = tx(c -> ledger.handOut(c, notice, EMAIL, 9, first + 100));
         DeliveryLedger.Lease lease = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window.subList(0, 2)));
         tx(c -> ledger.record(c, notice, List.of(Outcome.sent(first, null, HASH), Outcome.sent(first + 1, null, HASH)),
-                Map.of(first, 0, first + 1, 0)));
+                Map.of()));
         tx(c -> {
             ledger.release(c, notice, EMAIL, List.of(), lease.id());
             return null;
@@ -216,10 +252,8 @@ class DeliveryLedgerTest {
         }
         List<Long> window = tx(c -> ledger.handOut(c, notice, EMAIL, 9, first + 100));
         DeliveryLedger.Lease lease = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window));
-        Map<Long, Integer> attempts = new HashMap<>();
-        window.forEach(id -> attempts.put(id, 0));
         DeliveryLedger.Recorded recorded = tx(c -> ledger.record(c, notice,
-                List.of(Outcome.failed(first + 1, "SMTP 550"), Outcome.failed(first + 2, "SMTP 550")), attempts));
+                List.of(Outcome.failed(first + 1, "SMTP 550"), Outcome.failed(first + 2, "SMTP 550")), Map.of()));
         String push = "SELECT s.id, d.token, CASE WHEN d.id IS NULL THEN 'no registered device' END"
                 + " FROM audience s LEFT JOIN device d ON d.customer_id = s.id AND d.active";
         List<Long> ended = new java.util.ArrayList<>(recorded.failed());

@@ -1,5 +1,6 @@
 package dev.herald.channel.email;
 
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -60,17 +61,28 @@ public class DomainGroups {
         if (group != null) {
             return group;
         }
-        return byMx == null ? domain : byMx.get(domain, (d, executor) -> byMailHosts(d)).getNow(domain);
+        if (byMx == null) {
+            return domain;
+        }
+        group = byMx.get(domain, (d, executor) -> byMailHosts(d)).getNow(domain);
+        return group != null ? group : domain;
     }
 
-    /** The group of the provider whose hosts take the domain's mail, or the domain itself. */
+    /**
+     * The group of the provider whose hosts take the domain's mail, or the domain itself; null when DNS
+     * did not answer, which Caffeine keeps no entry for, so that the next message asks again.
+     */
     private CompletableFuture<String> byMailHosts(String domain) {
-        return dns.lookup(domain, Type.MX).thenApply(answer -> groupOfHosts(domain, answer.values()));
+        return dns.lookup(domain, Type.MX).thenApply(answer -> answer.outcome() == Dns.Outcome.FAILED ? null
+                : groupOfHosts(domain, answer.values()));
     }
 
-    /** MX values are "priority host." as {@link Dns} gives them. */
+    /** MX values are "priority host." as {@link Dns} gives them; the most preferred host decides. */
     private String groupOfHosts(String domain, List<String> mx) {
-        for (String value : mx) {
+        List<String> byPriority = mx.stream()
+                .sorted(Comparator.comparingInt(value -> Integer.parseInt(value.substring(0, value.indexOf(' ')))))
+                .toList();
+        for (String value : byPriority) {
             String host = value.substring(value.indexOf(' ') + 1).toLowerCase(Locale.ROOT);
             host = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
             for (Map.Entry<String, String> suffix : byMxSuffix.entrySet()) {

@@ -32,22 +32,16 @@ public final class DomainPace {
         }
     }
 
-    private final String group;
     private final Bucket bucket;
     private Rate rate;
     private double perSecond;
     /** When the next free slot for a postponed delivery is. */
     private Instant calendar = Instant.now();
 
-    DomainPace(String group, Rate rate) {
-        this.group = group;
+    DomainPace(Rate rate) {
         this.rate = rate;
         this.perSecond = rate.at(Instant.now());
-        this.bucket = Bucket.builder().addLimit(Throttle.configuration(perSecond).getBandwidths()[0]).build();
-    }
-
-    public String group() {
-        return group;
+        this.bucket = Throttle.bucket(perSecond);
     }
 
     public synchronized double perSecond() {

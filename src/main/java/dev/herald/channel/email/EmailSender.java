@@ -36,25 +36,25 @@ public class EmailSender implements ChannelSender {
     private final EmailComposer composer;
     private final SmtpSender smtp;
     private final DomainGroups groups;
-    private final Duration paceWait;
+    private final SmtpSender.Lane lane;
 
     @Inject
     EmailSender(NoticeRenderer renderer, EmailComposer composer, SmtpSender smtp, DomainGroups groups) {
-        this(renderer, composer, smtp, groups, Duration.ZERO);
+        this(renderer, composer, smtp, groups, SmtpSender.Lane.FRESH);
     }
 
     private EmailSender(NoticeRenderer renderer, EmailComposer composer, SmtpSender smtp, DomainGroups groups,
-            Duration paceWait) {
+            SmtpSender.Lane lane) {
         this.renderer = renderer;
         this.composer = composer;
         this.smtp = smtp;
         this.groups = groups;
-        this.paceWait = paceWait;
+        this.lane = lane;
     }
 
     /** This sender for deliveries postponed for their group's pace: it waits up to {@code wait} for that pace. */
     EmailSender waitingForPace(Duration wait) {
-        return new EmailSender(renderer, composer, smtp, groups, wait);
+        return new EmailSender(renderer, composer, smtp, groups, SmtpSender.Lane.later(wait));
     }
 
     @Override
@@ -79,7 +79,7 @@ public class EmailSender implements ChannelSender {
                 outcomes.report(Outcome.failed(job.deliveryId(), "cannot build the message: " + e.getMessage()));
             }
         }
-        smtp.send(envelopes, outcomes, paceWait);
+        smtp.send(envelopes, outcomes, lane);
     }
 
     @Override

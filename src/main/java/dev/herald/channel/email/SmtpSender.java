@@ -79,6 +79,10 @@ public class SmtpSender {
                 new SendLimits.FleetLimit(config.messagesPerSecond(), config.connections(), false), config.connections());
         this.session = Session.getInstance(properties(config));
         // The later queue's senders have connections of their own, so that fresh batches never wait for them.
+        if (config.laterConnections() < 1) {
+            throw new IllegalStateException("herald.smtp.later-connections must be at least 1: deliveries postponed for"
+                    + " their domain's pace are sent on them");
+        }
         int size = config.connections() + config.laterConnections();
         this.pool = new ArrayBlockingQueue<>(size);
         for (int i = 0; i < size; i++) {
@@ -101,7 +105,7 @@ public class SmtpSender {
      * leaving the rest unreported, once {@code outcomes} says so.
      * <p>
      * A message whose domain group is paced goes only when the group's pace has room; otherwise it
-     * waits for up to {@code paceWait} (the later queue's senders; never longer than that, so that one
+     * waits for up to the lane's {@code waitForPace} (the later queue's senders; never longer, so that one
      * slow group cannot hold a connection) and is then postponed to the group's next free slot, without
      * an attempt counted. So is a message the group defers for the sender's pace (421 4.7.28 ...), which
      * also slows the group down for the whole fleet.
@@ -111,14 +115,15 @@ public class SmtpSender {
      * held messages are retried later, counted; when it is the third in a row, or the relay cannot be
      * reached at all, the channel is down and they are handed back without an attempt counted.
      */
-    public void send(List<Envelope> envelopes, OutcomeSink outcomes, Duration paceWait)
+    public void send(List<Envelope> envelopes, OutcomeSink outcomes, Lane lane)
             throws ChannelUnavailableException, InterruptedException {
-        boolean later = !paceWait.isZero();
+        boolean later = lane.waitForPace() != null;
         if (!later) {
             throttle.acquireConnection();
         }
-        Exchange exchange = new Exchange(pool.take(), outcomes);
+        Connection connection = pool.take();
         try {
+            Exchange exchange = new Exchange(connection, outcomes);
             List<Envelope> waiting = new ArrayList<>();
             for (Envelope envelope : envelopes) {
                 if (!outcomes.mayContinue()) {
@@ -132,21 +137,41 @@ public class SmtpSender {
                 }
             }
             if (later) {
-                waitForPace(waiting, exchange, System.nanoTime() + paceWait.toNanos());
+                waitForPace(waiting, exchange, System.nanoTime() + lane.waitForPace().toNanos());
             }
             for (Envelope envelope : waiting) {
-                DomainPace pace = paces.of(envelope.group());
-                if (!outcomes.mayContinue() || pace == null) {
+                if (!outcomes.mayContinue()) {
                     return;
                 }
-                outcomes.report(Outcome.postponed(envelope.deliveryId(), envelope.group(), pace.postpone(), null));
+                DomainPace pace = paces.of(envelope.group());
+                if (pace == null) {
+                    // The group is no longer paced (an operator lifted its limit, or it was forgotten).
+                    exchange.send(envelope);
+                } else {
+                    outcomes.report(Outcome.postponed(envelope.deliveryId(), envelope.group(), pace.postpone(), null));
+                }
             }
             // Held back at the end: unreported, so handed back without an attempt counted.
         } finally {
-            pool.add(exchange.connection);
+            pool.add(connection);
             if (!later) {
                 throttle.releaseConnection();
             }
+        }
+    }
+
+    /**
+     * Which queue a batch came from: fresh batches never wait for a domain group's pace; postponed
+     * deliveries (the later queue) wait for it up to {@code waitForPace}.
+     */
+    public record Lane(Duration waitForPace) {
+        public static final Lane FRESH = new Lane(null);
+
+        public static Lane later(Duration waitForPace) {
+            if (waitForPace == null || waitForPace.isNegative() || waitForPace.isZero()) {
+                throw new IllegalStateException("herald.email.pace.later-wait must be positive; got " + waitForPace);
+            }
+            return new Lane(waitForPace);
         }
     }
 
@@ -203,10 +228,12 @@ public class SmtpSender {
             Reply reply = attempt(connection, envelope);
             metrics.answered(DeliveryChannel.EMAIL, reply.code() == 0 ? "no_answer" : String.valueOf(reply.code()),
                     Duration.ofNanos(System.nanoTime() - started));
-            if (paces.saysTooFast(reply.code(), reply.text())) {
+            if ((reply.stage() == Stage.RECIPIENT || reply.stage() == Stage.MESSAGE)
+                    && paces.saysTooFast(reply.code(), reply.text())) {
                 // The receiving domain's pace, not the relay's health nor the recipient's: no attempt counted.
+                // (A refusal of MAIL FROM cannot depend on the recipient's domain: it is the relay's.)
                 reportHeldBack();
-                DomainPace pace = paces.deferred(envelope.group(), reply.describe());
+                DomainPace pace = paces.deferred(envelope.group(), reply.describe(), throttle.current());
                 outcomes.report(Outcome.postponed(envelope.deliveryId(), envelope.group(), pace.postpone(),
                         reply.describe()));
                 closeAfter421(reply);

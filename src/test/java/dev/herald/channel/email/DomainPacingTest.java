@@ -44,13 +44,15 @@ import io.restassured.path.json.JsonPath;
 class DomainPacingTest {
 
     private static final int SLOW = 2_000;
-    private static final int FAST = 18_000;
+    /** At a domain that defers after the message's data (20 a second). */
+    private static final int LATE = 200;
+    private static final int FAST = 17_800;
     private static final List<String> FAST_DOMAINS = List.of("fast-a.example", "fast-b.example", "fast-c.example");
 
     public static class RateLimitedProvider implements QuarkusTestProfile {
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(PacingSmtpServer.class, Map.of("limits", "slow.example=50")),
+            return List.of(new TestResourceEntry(PacingSmtpServer.class, Map.of("limits", "slow.example=50,late.example=20@data")),
                     new TestResourceEntry(PushStandIns.class), new TestResourceEntry(DnsServer.class));
         }
 
@@ -93,10 +95,12 @@ class DomainPacingTest {
 
         // Completed only once every slow-domain customer was told, each exactly once, none given up on.
         assertThat(accepted.stream().filter(a -> a.domain().equals("slow.example")).count()).isEqualTo(SLOW);
-        assertThat(accepted).hasSize(SLOW + FAST);
-        assertThat(accepted.stream().map(PacingSmtpServer.Accepted::recipient).distinct().count()).isEqualTo(SLOW + FAST);
+        assertThat(accepted.stream().filter(a -> a.domain().equals("late.example")).count()).isEqualTo(LATE);
+        assertThat(accepted).hasSize(SLOW + LATE + FAST);
+        assertThat(accepted.stream().map(PacingSmtpServer.Accepted::recipient).distinct().count())
+                .isEqualTo(SLOW + LATE + FAST);
         JsonPath progress = given().get("/v1/notices/{id}/progress", notice).then().extract().jsonPath();
-        assertThat(progress.getMap("byStatus")).containsExactly(Map.entry("SENT", SLOW + FAST));
+        assertThat(progress.getMap("byStatus")).containsExactly(Map.entry("SENT", SLOW + LATE + FAST));
         assertThat(PacingSmtpServer.deferrals()).isPositive();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT max(attempts), count(*) FILTER (WHERE waiting_for IS NOT NULL),"
@@ -110,7 +114,8 @@ class DomainPacingTest {
             assertThat(r.getLong(3)).as("deferrals on the timelines").isPositive();
             assertThat(r.getLong(4)).as("recipient retries and failures").isZero();
         }
-        assertThat(deferringSeen).anyMatch(m -> m.startsWith("slow.example deferring: pace "));
+        assertThat(deferringSeen).anyMatch(m -> m.startsWith("slow.example deferring: pace "))
+                .anyMatch(m -> m.startsWith("late.example deferring: pace "));
 
         // The slow domain at about its 50 a second once Herald has learnt it (the first 10 s), to its end.
         List<Long> slow = accepted.stream().filter(a -> a.domain().equals("slow.example"))
@@ -149,6 +154,10 @@ class DomainPacingTest {
         assertThat(paces.saysTooFast(421, "421 4.7.26 This mail has been rate limited because it is unauthenticated."))
                 .isFalse();
         assertThat(paces.saysTooFast(550, "550 5.7.28 There is an unusual rate of unsolicited mail")).isFalse();
+        assertThat(paces.saysTooFast(421, "421 4.7.27 This mail has been rate limited because it fails SPF; too many"
+                + " messages")).isFalse();
+        assertThat(paces.saysTooFast(451, "451 4.7.1 Too many messages from your IP; throttled")).isTrue();
+        assertThat(paces.saysTooFast(451, "451 4.3.0 Too many messages for this mailbox")).isFalse();
     }
 
     @Test
@@ -213,19 +222,20 @@ class DomainPacingTest {
                 .then().statusCode(403);
     }
 
-    /** 2,000 customers at the slow domain and 6,000 at each fast one, tagged "pacing"; the fast ones also "pacing-fast". */
+    /** The slow and late domains' customers and 17,800 at the fast ones, tagged "pacing"; the fast ones also "pacing-fast". */
     private static void importCustomers() {
         StringBuilder body = new StringBuilder();
-        for (int i = 0; i < SLOW + FAST; i++) {
-            String domain = i < SLOW ? "slow.example" : FAST_DOMAINS.get(i % FAST_DOMAINS.size());
-            String tags = i < SLOW ? "[\"pacing\"]" : "[\"pacing\",\"pacing-fast\"]";
+        for (int i = 0; i < SLOW + LATE + FAST; i++) {
+            String domain = i < SLOW ? "slow.example" : i < SLOW + LATE ? "late.example"
+                    : FAST_DOMAINS.get(i % FAST_DOMAINS.size());
+            String tags = i < SLOW + LATE ? "[\"pacing\"]" : "[\"pacing\",\"pacing-fast\"]";
             body.append("{\"id\":\"pacing-").append(i).append("\",\"email\":\"c").append(i).append('@').append(domain)
                     .append("\",\"displayName\":\"Customer ").append(i).append("\",\"locale\":\"en\",\"tags\":")
                     .append(tags).append("}\n");
         }
         given().contentType("application/x-ndjson").body(body.toString().getBytes(StandardCharsets.UTF_8))
                 .post("/v1/customers/import")
-                .then().statusCode(200).body("received", equalTo(SLOW + FAST)).body("rejected", equalTo(0));
+                .then().statusCode(200).body("received", equalTo(SLOW + LATE + FAST)).body("rejected", equalTo(0));
     }
 
     private static long lastAccepted(long notice, List<String> domains) {
