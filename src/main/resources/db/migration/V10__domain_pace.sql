@@ -13,7 +13,8 @@ CREATE TABLE email_domain_pace (
 
 -- A delivery postponed for its domain group's pace names that group until it is sent: the retry scan
 -- hands such rows to the channel's "later" queue, whose senders may wait for the group's pace without
--- holding up fresh batches. A nullable column, and a constant default, rewrite no partition.
+-- holding up fresh batches. Nullable columns without a default rewrite no partition.
 -- deferrals counts the provider's deferrals for the sender's pace (no attempt counted for them), so that a
--- reply taken for one by mistake cannot postpone a delivery forever (herald.retry.max-deferrals).
-ALTER TABLE delivery ADD COLUMN waiting_for text, ADD COLUMN deferrals smallint NOT NULL DEFAULT 0;
+-- reply taken for one by mistake cannot postpone a delivery forever (herald.retry.max-deferrals). NULL for
+-- none: a delivery never deferred stores nothing for either column.
+ALTER TABLE delivery ADD COLUMN waiting_for text, ADD COLUMN deferrals smallint;

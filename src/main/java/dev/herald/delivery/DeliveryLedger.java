@@ -120,7 +120,7 @@ public class DeliveryLedger {
             """.formatted(leasedIds("?", "?"));
 
     private static final String LEASE_OPEN = """
-            SELECT d.id, d.attempts, d.deferrals, d.customer_id, d.destination FROM delivery d %s
+            SELECT d.id, d.attempts, coalesce(d.deferrals, 0), d.customer_id, d.destination FROM delivery d %s
              WHERE d.notice_id = ? AND d.channel = ?::delivery_channel AND d.id = ANY(?) AND %s
                AND d.id <> ALL (%s)
              ORDER BY d.id
@@ -142,7 +142,7 @@ public class DeliveryLedger {
                    UPDATE delivery d
                       SET status = v.status, attempts = d.attempts + v.attempted, updated_at = now(),
                           next_attempt_at = v.next_attempt_at, last_error = v.error, waiting_for = v.waiting_for,
-                          deferrals = d.deferrals + v.deferred,
+                          deferrals = CASE WHEN v.deferred = 1 THEN coalesce(d.deferrals, 0) + 1 ELSE d.deferrals END,
                           provider_message_id = coalesce(v.provider_id, d.provider_message_id),
                           content_sha256 = coalesce(v.content, d.content_sha256)
                      FROM v, delivery o

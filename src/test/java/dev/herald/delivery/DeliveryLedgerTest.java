@@ -191,9 +191,9 @@ class DeliveryLedgerTest {
             return null;
         });
         assertCounts(Map.of("PENDING", 9L, "SKIPPED", 1L));
-        assertThat(Jdbc.queryOne(db, String.class, "SELECT attempts || '/' || deferrals || '/' || waiting_for FROM delivery"
+        assertThat(Jdbc.queryOne(db, String.class, "SELECT attempts || '/' || coalesce(deferrals, 0) || '/' || waiting_for FROM delivery"
                 + " WHERE notice_id = ? AND id = ?", notice, first)).as("a deferral: no attempt, one deferral").isEqualTo("0/1/gmail.com");
-        assertThat(Jdbc.queryOne(db, String.class, "SELECT attempts || '/' || deferrals || '/' || waiting_for FROM delivery"
+        assertThat(Jdbc.queryOne(db, String.class, "SELECT attempts || '/' || coalesce(deferrals, 0) || '/' || waiting_for FROM delivery"
                 + " WHERE notice_id = ? AND id = ?", notice, first + 1)).as("no room: neither").isEqualTo("0/0/gmail.com");
         assertThat(events(first)).containsExactly("DEFERRED");
         assertThat(events(first + 1)).isEmpty();
