@@ -15,7 +15,7 @@ import dev.herald.ops.InvalidInputException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
- * Compiles the audience criteria language of DESIGN.md §4 to SQL. Values only ever travel as bind
+ * Compiles the audience criteria language of the README's "Audience criteria" to SQL. Values only ever travel as bind
  * parameters; field names come from a fixed table, never from the input.
  *
  * <pre>

@@ -92,12 +92,8 @@ public class PacingSmtpServer extends SubethaSmtpResource {
 
     @Override
     MessageHandler handler(MessageContext context) {
-        return new MessageHandler() {
+        return new RecipientDialogue() {
             private String recipient;
-
-            @Override
-            public void from(String from) {
-            }
 
             @Override
             public void recipient(String to) throws RejectException {
@@ -119,10 +115,6 @@ public class PacingSmtpServer extends SubethaSmtpResource {
                 accepted.add(new Accepted(delivery.find() ? Long.parseLong(delivery.group(1)) : 0, recipient,
                         System.currentTimeMillis()));
                 return null;
-            }
-
-            @Override
-            public void done() {
             }
         };
     }

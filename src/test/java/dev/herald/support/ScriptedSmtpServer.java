@@ -30,12 +30,8 @@ public class ScriptedSmtpServer extends SubethaSmtpResource {
 
     @Override
     MessageHandler handler(MessageContext context) {
-        return new MessageHandler() {
+        return new RecipientDialogue() {
             private String recipient;
-
-            @Override
-            public void from(String from) {
-            }
 
             @Override
             public void recipient(String to) throws RejectException {
@@ -57,10 +53,6 @@ public class ScriptedSmtpServer extends SubethaSmtpResource {
                 data.transferTo(OutputStreamSink.INSTANCE);
                 accepted.add(recipient);
                 return null;
-            }
-
-            @Override
-            public void done() {
             }
         };
     }

@@ -17,6 +17,17 @@ abstract class SubethaSmtpResource implements QuarkusTestResourceLifecycleManage
     /** The dialogue of one message. */
     abstract MessageHandler handler(MessageContext context);
 
+    /** A message's dialogue that answers by its recipient and data only. */
+    abstract static class RecipientDialogue implements MessageHandler {
+        @Override
+        public void from(String from) {
+        }
+
+        @Override
+        public void done() {
+        }
+    }
+
     @Override
     public Map<String, String> start() {
         int port = FreePort.find();
