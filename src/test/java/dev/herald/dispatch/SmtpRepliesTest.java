@@ -51,6 +51,7 @@ class SmtpRepliesTest {
         IntStream.rangeClosed(1, 5).forEach(i -> people.add("busy-" + i));
         IntStream.rangeClosed(1, 3).forEach(i -> people.add("reject-" + i));
         people.add("jammed-1");
+        IntStream.rangeClosed(1, 6).forEach(i -> people.add("hangup-" + i));
         for (String who : people) {
             Fixtures.putCustomer("replies-" + who, Map.of("email", who + "@replies.example", "displayName", who,
                     "tags", List.of("replies")));
@@ -61,12 +62,13 @@ class SmtpRepliesTest {
         Fixtures.awaitCompleted(notice, Duration.ofSeconds(60));
 
         List<String> retriedOrAccepted = people.stream()
-                .filter(p -> p.startsWith("ok-") || p.startsWith("throttled-") || p.startsWith("busy-"))
+                .filter(p -> p.startsWith("ok-") || p.startsWith("throttled-") || p.startsWith("busy-")
+                        || p.startsWith("hangup-"))
                 .map(p -> p + "@replies.example").toList();
         JsonPath progress = given().get("/v1/notices/{id}/progress", notice).then().extract().jsonPath();
-        assertThat(progress.getInt("byStatus.SENT")).isEqualTo(30);
+        assertThat(progress.getInt("byStatus.SENT")).isEqualTo(36);
         assertThat(progress.getInt("byStatus.FAILED")).isEqualTo(4);
-        assertThat(progress.getInt("total")).isEqualTo(34);
+        assertThat(progress.getInt("total")).isEqualTo(40);
         assertThat(progress.getMap("byStatus")).hasSize(2);
         // Each accepted once: no retry sent a message twice, none was lost.
         assertThat(ScriptedSmtpServer.accepted().stream().filter(a -> a.endsWith("@replies.example")))
@@ -88,6 +90,18 @@ class SmtpRepliesTest {
         assertThat(busy.getInt("deliveries[0].delivery.attempts")).isEqualTo(2);
         assertThat(busy.getList("deliveries[0].events.kind")).containsExactly("RETRY_SCHEDULED");
         assertThat(busy.getString("deliveries[0].events[0].detail")).startsWith("SMTP 451 4.3.2");
+
+        // A relay that read the message and closed without a reply gave no receipt: sent again, SENT only
+        // on the 250 of the second attempt, and the first told as unconfirmed.
+        for (int i = 1; i <= 6; i++) {
+            JsonPath hungUp = given().get("/v1/customers/{id}/deliveries", "replies-hangup-" + i).then().extract()
+                    .jsonPath();
+            assertThat(hungUp.getString("deliveries[0].delivery.status")).isEqualTo("SENT");
+            assertThat(hungUp.getInt("deliveries[0].delivery.attempts")).isEqualTo(2);
+            assertThat(hungUp.getList("deliveries[0].events.kind")).containsExactly("RETRY_SCHEDULED");
+            assertThat(hungUp.getString("deliveries[0].events[0].detail"))
+                    .isEqualTo("SMTP relay closed the connection before confirming the message");
+        }
 
         JsonPath jammed = given().get("/v1/customers/{id}/deliveries", "replies-jammed-1").then().extract().jsonPath();
         assertThat(jammed.getString("deliveries[0].delivery.status")).isEqualTo("FAILED");

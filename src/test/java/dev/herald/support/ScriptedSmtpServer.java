@@ -11,12 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
+import org.subethamail.smtp.server.Session;
 
 /**
  * A real SMTP server (SubEthaSMTP) that answers by recipient, for testing how replies are handled:
  * {@code reject-*} gets 550, {@code busy-*} gets 451 on its first attempt, {@code throttled-*} gets
- * 421 ("system not accepting network messages") on its first attempt, {@code jammed-*} gets 451 every time;
- * anything else is accepted and recorded.
+ * 421 ("system not accepting network messages") on its first attempt, {@code jammed-*} gets 451 every time,
+ * {@code hangup-*} has its message read whole on its first attempt and the connection closed with no reply to
+ * the final dot (a relay killed while it took the message); anything else is accepted and recorded.
  */
 public class ScriptedSmtpServer extends SubethaSmtpResource {
 
@@ -32,10 +34,11 @@ public class ScriptedSmtpServer extends SubethaSmtpResource {
     MessageHandler handler(MessageContext context) {
         return new RecipientDialogue() {
             private String recipient;
+            private int attempt;
 
             @Override
             public void recipient(String to) throws RejectException {
-                int attempt = attempts.computeIfAbsent(to, k -> new AtomicInteger()).incrementAndGet();
+                attempt = attempts.computeIfAbsent(to, k -> new AtomicInteger()).incrementAndGet();
                 if (to.startsWith("reject-")) {
                     throw new RejectException(550, "5.1.1 <" + to + ">: no such user");
                 }
@@ -51,6 +54,10 @@ public class ScriptedSmtpServer extends SubethaSmtpResource {
             @Override
             public String data(InputStream data) throws IOException {
                 data.transferTo(OutputStreamSink.INSTANCE);
+                if (recipient.startsWith("hangup-") && attempt == 1) {
+                    ((Session) context).closeSocket();
+                    return null;
+                }
                 accepted.add(recipient);
                 return null;
             }

@@ -206,6 +206,7 @@ public class SmtpSender {
         private final Connection connection;
         private final OutcomeSink outcomes;
         private final List<Outcome> heldBack = new ArrayList<>();
+        private int failuresInARow;
         private boolean open;
 
         Exchange(Connection connection, OutcomeSink outcomes) {
@@ -242,15 +243,21 @@ public class SmtpSender {
             if (reply.relayFailure()) {
                 closeQuietly(transport);
                 open = false;
-                heldBack.add(Outcome.retry(envelope.deliveryId(), reply.describe()));
-                if (heldBack.size() >= RELAY_FAILURES_BEFORE_DOWN) {
+                if (reply.stage() == Stage.UNCONFIRMED) {
+                    // The message was written and may have been taken: an attempt whatever the relay's state,
+                    // recorded now so that the timeline tells it was sent again.
+                    outcomes.report(Outcome.retry(envelope.deliveryId(), reply.describe()));
+                } else {
+                    heldBack.add(Outcome.retry(envelope.deliveryId(), reply.describe()));
+                }
+                if (++failuresInARow >= RELAY_FAILURES_BEFORE_DOWN) {
                     throw new ChannelUnavailableException("SMTP relay " + relay() + " fails message after message;"
                             + " last: " + reply.describe());
                 }
                 return;
             }
             reportHeldBack();
-            if (reply.code() < 400) {
+            if (reply.code() >= 200 && reply.code() < 300) {
                 outcomes.report(Outcome.sent(envelope.deliveryId(), reply.text(), envelope.contentSha256()));
                 paces.accepted(envelope.group());
             } else if (reply.code() >= 500) {
@@ -265,6 +272,7 @@ public class SmtpSender {
         private void reportHeldBack() {
             heldBack.forEach(outcomes::report);
             heldBack.clear();
+            failuresInARow = 0;
         }
 
         /** The relay closes the connection after a 421; the next message opens a new one. */
@@ -325,12 +333,17 @@ public class SmtpSender {
         }
     }
 
-    /** What a reply answered: one recipient (RCPT TO), the sender (MAIL FROM), the message (DATA), or nothing. */
+    /**
+     * What a reply answered: one recipient (RCPT TO), the sender (MAIL FROM), the message (DATA); or
+     * nothing, the connection breaking before the message was written (CONNECTION) or after it, before
+     * the relay confirmed it (UNCONFIRMED: it may or may not have been taken).
+     */
     enum Stage {
         RECIPIENT,
         SENDER,
         MESSAGE,
-        CONNECTION
+        CONNECTION,
+        UNCONFIRMED
     }
 
     /**
@@ -341,24 +354,31 @@ public class SmtpSender {
 
         /** The relay's own failure, not the message's or the recipient's: it would fail any message now. */
         boolean relayFailure() {
-            return stage == Stage.CONNECTION || stage == Stage.SENDER || stage == Stage.MESSAGE && code == 421;
+            return stage == Stage.CONNECTION || stage == Stage.UNCONFIRMED || stage == Stage.SENDER
+                    || stage == Stage.MESSAGE && code == 421;
         }
 
         String describe() {
             return switch (stage) {
                 case CONNECTION -> "SMTP connection: " + text;
+                case UNCONFIRMED -> "SMTP relay closed the connection before confirming the message";
                 case SENDER -> "SMTP MAIL FROM: " + text;
                 default -> "SMTP " + text;
             };
         }
     }
 
+    /**
+     * The reply an exception carries. Angus reports a connection closed where a reply was due as return
+     * code -1 ("[EOF]"): no reply at all, so no receipt; after the message's data it is UNCONFIRMED.
+     */
     static Reply replyOf(MessagingException e) {
         Reply found = null;
         for (Exception cause = e; cause != null;
                 cause = cause instanceof MessagingException m ? m.getNextException() : null) {
             if (cause instanceof SMTPAddressFailedException a) {
-                return new Reply(a.getReturnCode(), oneLine(a.getMessage()), Stage.RECIPIENT);
+                found = new Reply(a.getReturnCode(), oneLine(a.getMessage()), Stage.RECIPIENT);
+                break;
             }
             if (found == null && cause instanceof SMTPSenderFailedException f) {
                 found = new Reply(f.getReturnCode(), oneLine(f.getMessage()), Stage.SENDER);
@@ -367,7 +387,13 @@ public class SmtpSender {
                 found = new Reply(m.getReturnCode(), oneLine(m.getMessage()), Stage.MESSAGE);
             }
         }
-        return found != null ? found : new Reply(0, oneLine(e.getMessage()), Stage.CONNECTION);
+        if (found == null) {
+            return new Reply(0, oneLine(e.getMessage()), Stage.CONNECTION);
+        }
+        if (found.code() < 200) {
+            return new Reply(0, found.text(), found.stage() == Stage.MESSAGE ? Stage.UNCONFIRMED : Stage.CONNECTION);
+        }
+        return found;
     }
 
     private static String oneLine(String text) {
