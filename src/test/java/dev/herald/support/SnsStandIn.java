@@ -62,10 +62,15 @@ public final class SnsStandIn implements AutoCloseable {
 
     /** An SNS Notification carrying {@code message} (an SES notification, as JSON text), signed. */
     public Map<String, String> notification(String messageId, String message) {
+        return notification(messageId, message, TOPIC);
+    }
+
+    /** A notification of another topic, as anyone with an AWS account can publish and SNS signs. */
+    public Map<String, String> notification(String messageId, String message, String topic) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("Type", "Notification");
         m.put("MessageId", messageId);
-        m.put("TopicArn", TOPIC);
+        m.put("TopicArn", topic);
         m.put("Message", message);
         m.put("Timestamp", "2026-11-25T06:00:00.000Z");
         return signed(m, List.of("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"));

@@ -24,7 +24,7 @@ public interface EventsConfig {
         /** Subscription confirmations are visited only at URLs matching this. */
         String subscribeUrlPattern();
 
-        /** Topics accepted; when none are listed, any topic whose signature checks out. */
+        /** Topics accepted; when none are listed, SNS messages are refused (anyone may sign their own topic's). */
         Optional<List<String>> topicArns();
     }
 }

@@ -63,6 +63,11 @@ public class SesNotifications {
 
     /** The SNS message in a request body, once its topic and signature check out. */
     public JsonNode verified(byte[] body) throws IOException {
+        List<String> topics = config.topicArns().orElse(List.of());
+        if (topics.isEmpty()) {
+            throw SignedEvents.unauthorized("SNS messages are not accepted: herald.events.sns.topic-arns lists no topic;"
+                    + " list the topics Herald is subscribed to");
+        }
         JsonNode message = json.readTree(body);
         if (message == null || !message.isObject()) {
             throw InvalidInputException.of("body", "an SNS message is a JSON object");
@@ -74,8 +79,7 @@ public class SesNotifications {
             default -> throw InvalidInputException.of("Type", "unknown SNS message type '" + type + "'");
         };
         String topic = required(message, "TopicArn");
-        Optional<List<String>> topics = config.topicArns();
-        if (topics.isPresent() && !topics.get().contains(topic)) {
+        if (!topics.contains(topic)) {
             throw new RefusedException(RefusedException.Reason.FORBIDDEN, "Forbidden", "SNS topic " + topic + " is not one Herald listens to");
         }
         String signingAlgorithm = switch (required(message, "SignatureVersion")) {

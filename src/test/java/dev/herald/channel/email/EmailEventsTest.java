@@ -71,6 +71,10 @@ class EmailEventsTest {
             Map<String, String> foreignCert = new java.util.HashMap<>(sns.notification("sns-x", "{}"));
             foreignCert.put("SigningCertURL", "https://example.com/cert.pem");
             sns(foreignCert).statusCode(401).body("detail", containsString("is not an SNS certificate address"));
+            sns(sns.notification("sns-forged", bounce.get("Message"), "arn:aws:sns:eu-west-1:999999999999:someone-elses"))
+                    .statusCode(403).contentType("application/problem+json")
+                    .body("detail", equalTo("SNS topic arn:aws:sns:eu-west-1:999999999999:someone-elses is not one Herald"
+                            + " listens to"));
             sns(sns.notification("sns-send", "{\"notificationType\":\"Send\",\"mail\":{}}"))
                     .statusCode(200).body("result", equalTo("IGNORED"));
         }
