@@ -84,7 +84,9 @@ public class CustomerResource {
     @RolesAllowed({ Roles.NOTIFIER, Roles.SUPPORT })
     @Operation(summary = "One customer", description = "The email address is masked unless the caller has support-pii.")
     public CustomerView get(@RestPath String id) {
-        return directory.get(id);
+        CustomerView customer = directory.get(id);
+        audit.record(AuditLog.Action.CUSTOMER_VIEWED, null, id + ": the customer record, through the API");
+        return customer;
     }
 
     @GET
@@ -94,7 +96,9 @@ public class CustomerResource {
             description = "Newest notice first; at most 500 deliveries. Destinations, and email addresses quoted in "
                     + "providers' replies, are masked unless the caller has support-pii.")
     public CustomerDeliveries deliveries(@RestPath String id) {
-        return directory.deliveries(id);
+        CustomerDeliveries deliveries = directory.deliveries(id);
+        audit.record(AuditLog.Action.CUSTOMER_VIEWED, null, id + ": deliveries and timelines, through the API");
+        return deliveries;
     }
 
     @POST
@@ -116,7 +120,9 @@ public class CustomerResource {
     @Operation(summary = "A customer's push devices, active ones first",
             description = "A deactivated device says why (the provider reported its token gone) and when.")
     public List<DeviceView> devices(@RestPath String id) {
-        return directory.devices(id);
+        List<DeviceView> devices = directory.devices(id);
+        audit.record(AuditLog.Action.CUSTOMER_VIEWED, null, id + ": devices, through the API");
+        return devices;
     }
 
     @DELETE

@@ -283,7 +283,10 @@ public class NoticeResource {
                     + "when its SHA-256 equals the one recorded when it was sent. The content itself (it holds "
                     + "contact data) only for callers with support-pii.")
     public DeliveryContent.Content content(@RestPath long id, @RestPath long deliveryId) {
-        return content.of(id, deliveryId, caller.seesContactData());
+        DeliveryContent.Content sent = content.of(id, deliveryId, caller.seesContactData());
+        audit.record(AuditLog.Action.CUSTOMER_VIEWED, id, sent.customerId() + ": what delivery " + deliveryId
+                + " sent, through the API");
+        return sent;
     }
 
     @GET

@@ -38,7 +38,7 @@ public class AuditLog {
         SEND_LIMIT_CHANGED,
         EVIDENCE_EXPORTED,
         CONSOLE_SIGNED_IN,
-        /** Support opened a customer's page in the console: who looked at whose data. */
+        /** A customer's data was read, in the console or through the API: who looked at whose data. */
         CUSTOMER_VIEWED
     }
 

@@ -26,11 +26,12 @@ public class Caller {
         return identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName();
     }
 
-    /** The caller's address, and the first address a proxy says it forwarded for, when it says so. */
+    /**
+     * The caller's address: the connection's, or the one a trusted proxy forwarded for
+     * ({@code quarkus.http.proxy.trusted-proxies}); a client's own X-Forwarded-For is never believed.
+     */
     public String address() {
-        String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-        String forwarded = request.getHeader("X-Forwarded-For");
-        return forwarded == null ? remote : forwarded.split(",")[0].strip() + " (via " + remote + ")";
+        return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
     }
 
     /** Whether contact data (email addresses, device tokens) is shown whole to this caller. */

@@ -84,8 +84,13 @@ public final class EmbeddedServices {
         // The data directory outlives a run, as a system PostgreSQL's would: create only what is missing.
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
                 Statement statement = connection.createStatement()) {
-            statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'herald') THEN "
-                    + "CREATE ROLE herald LOGIN PASSWORD 'herald'; END IF; END $$");
+            // The same two roles as bin/services: herald owns and migrates, herald_app is the service's.
+            for (String role : new String[] { "herald", "herald_app" }) {
+                statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + role + "') THEN "
+                        + "CREATE ROLE " + role + " LOGIN PASSWORD '" + role + "'; END IF; END $$");
+            }
+            statement.execute("DO $$ BEGIN IF NOT pg_has_role('herald', 'herald_app', 'MEMBER') THEN "
+                    + "GRANT herald_app TO herald; END IF; END $$");
             if (!statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = 'herald'").next()) {
                 statement.execute("CREATE DATABASE herald OWNER herald");
             }
