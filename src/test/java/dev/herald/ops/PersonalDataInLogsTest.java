@@ -72,5 +72,26 @@ class PersonalDataInLogsTest {
     void anAddressQuotedByARelayIsMaskedBeforeAnyHandlerWritesIt() {
         assertThat(PersonalDataFilter.mask("550 5.1.1 <ann.lee+x@mail.example.co.uk>: Recipient address rejected"))
                 .isEqualTo("550 5.1.1 <<email address>>: Recipient address rejected");
+        assertThat(PersonalDataFilter.mask("to o'brien@example.ie, josé.núñez@correo.example.es, "
+                + "\"jane doe\"@example.com and 用户@例子.广告."))
+                .isEqualTo("to <email address>, <email address>, <email address> and <email address>.");
+        assertThat(PersonalDataFilter.mask("notice 12, delivery 4611686018427387905, 10.0.0.1:5432"))
+                .isEqualTo("notice 12, delivery 4611686018427387905, 10.0.0.1:5432");
+    }
+
+    @Test
+    void anExceptionQuotingAnAddressIsLoggedWithItMasked() throws Exception {
+        Exception quoting = new IllegalStateException("Delivery 7 cannot be composed again",
+                new jakarta.mail.internet.AddressException("Local address contains control or whitespace",
+                        "o'brien @example.ie"));
+        quoting.addSuppressed(new RuntimeException("also josé@correo.example.es"));
+        ExtLogRecord record = new ExtLogRecord(Level.SEVERE, "Composing failed", ExtLogRecord.FormatStyle.NO_FORMAT,
+                PersonalDataInLogsTest.class.getName());
+        record.setThrown(quoting);
+        new PersonalDataFilter().isLoggable(record);
+        String printed = new org.jboss.logmanager.formatters.PatternFormatter("%s%e").format(record);
+        assertThat(printed).doesNotContain("brien", "josé").contains("jakarta.mail.internet.AddressException",
+                "java.lang.IllegalStateException: Delivery 7 cannot be composed again", "Suppressed:", "Caused by:",
+                "PersonalDataInLogsTest.java");
     }
 }
