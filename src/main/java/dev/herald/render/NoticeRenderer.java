@@ -1,5 +1,6 @@
 package dev.herald.render;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -8,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +22,6 @@ import io.quarkus.qute.Engine;
 import io.quarkus.qute.Expression;
 import io.quarkus.qute.HtmlEscaper;
 import io.quarkus.qute.IfSectionHelper;
-import io.quarkus.qute.LoopSectionHelper;
 import io.quarkus.qute.SetSectionHelper;
 import io.quarkus.qute.WhenSectionHelper;
 import io.quarkus.qute.WithSectionHelper;
@@ -50,6 +52,8 @@ public class NoticeRenderer {
     public static final int PUSH_TEXT_LIMIT = 3_600;
 
     private static final Pattern LINE_BREAKS = Pattern.compile("[\\r\\n\\t]+");
+    /** A count as Qute reads a literal: 2000000, +2000000, 2000000L. */
+    private static final Pattern LITERAL_COUNT = Pattern.compile("\\+?(\\d+)[lL]?");
 
     private static final HtmlEscaper ESCAPER = new HtmlEscaper(List.of(Variant.TEXT_HTML));
 
@@ -59,7 +63,7 @@ public class NoticeRenderer {
      */
     private final Engine engine = Engine.builder()
             .addDefaultValueResolvers()
-            .addSectionHelpers(new IfSectionHelper.Factory(), new LoopSectionHelper.Factory(),
+            .addSectionHelpers(new IfSectionHelper.Factory(), new BoundedLoop(),
                     new WithSectionHelper.Factory(), new SetSectionHelper.Factory(),
                     new WhenSectionHelper.Factory())
             .addResultMapper(ESCAPER)
@@ -67,8 +71,15 @@ public class NoticeRenderer {
             .removeStandaloneLines(true)
             .build();
 
-    /** Items one loop may repeat over a literal count ({#for i in 100}): a template cannot blow up a message. */
+    /** Items one loop may repeat over a count ({#for i in 100}): a template cannot blow up a message. */
     static final int MAX_LOOP = 100;
+    /**
+     * Loop iterations one render of one template may run, each value and section in an iteration
+     * counting as one more (what Qute keeps for it until it writes). Nested loops multiply (100 × 100 ×
+     * 100 × 100); this bounds the product wherever the counts come from (a literal, a {#let}, a
+     * variable), to a few megabytes and milliseconds. Checked at every render ({@link RenderBudget}).
+     */
+    static final int MAX_LOOP_STEPS = 100_000;
     /** Rendered sizes, checked at every render: a subject within RFC 5322's line limit, bodies within reason. */
     static final int MAX_SUBJECT = 998;
     static final int MAX_TEXT = 1_000_000;
@@ -158,28 +169,35 @@ public class NoticeRenderer {
     public RenderedEmail render(CompiledNotice notice, Recipient recipient) {
         CompiledLocale locale = notice.forLocale(recipient.locale());
         Map<String, Object> data = dataOf(notice, locale, recipient);
-        String subject = oneLine(textOf(locale.subject(), data));
+        String subject = oneLine(textOf(locale.subject(), "subject", MAX_SUBJECT, data));
         Map<String, Object> textSections = new LinkedHashMap<>();
         Map<String, Object> htmlSections = new LinkedHashMap<>();
         locale.sections().forEach((name, part) -> {
-            String text = textOf(part, data);
+            String text = textOf(part, "sections." + name, MAX_TEXT, data);
             textSections.put(name, text);
             htmlSections.put(name, part.isConstant() ? part.constantHtml() : new RawString(ESCAPER.map(text, null)));
         });
         data.put("sections", htmlSections);
-        String html = bounded("html", locale.html().render(data), MAX_HTML);
+        String html = bounded(locale.html(), "html", MAX_HTML, data);
         data.put("sections", textSections);
-        return new RenderedEmail(locale.locale(), bounded("subject", subject, MAX_SUBJECT), html,
-                bounded("text", locale.text().render(data), MAX_TEXT));
+        return new RenderedEmail(locale.locale(), subject, html, bounded(locale.text(), "text", MAX_TEXT, data));
     }
 
-    /** A rendered part over its limit fails like a template error: the notice is refused, or paused, naming it. */
-    private static String bounded(String part, String rendered, int limit) {
-        if (rendered.length() > limit) {
-            throw new TemplateException("the " + part + " renders to " + rendered.length() + " characters; at most "
-                    + limit + " are allowed");
+    /**
+     * Renders within a {@link RenderBudget}; a part past one fails like a template error: the notice is
+     * refused, or paused, naming it.
+     *
+     * @param field the part's field within its locale's templates, as a request names it ("html")
+     */
+    private static String bounded(Template template, String field, int maxChars, Map<String, Object> data) {
+        RenderBudget budget = new RenderBudget(field, maxChars);
+        try {
+            template.instance().data(data).setAttribute(RenderBudget.ATTRIBUTE, budget).consume(budget)
+                    .toCompletableFuture().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
-        return rendered;
+        return budget.text();
     }
 
     /** The push text for one customer; title and body are one line each, as a lock screen shows them. */
@@ -189,8 +207,8 @@ public class NoticeRenderer {
             throw new IllegalStateException("Notice " + notice.noticeId() + " has no push template for " + locale.locale());
         }
         Map<String, Object> data = dataOf(notice, locale, recipient);
-        return new RenderedPush(locale.locale(), oneLine(textOf(locale.pushTitle(), data)),
-                textOf(locale.pushBody(), data).strip());
+        return new RenderedPush(locale.locale(), oneLine(textOf(locale.pushTitle(), "push.title", MAX_TEXT, data)),
+                textOf(locale.pushBody(), "push.body", MAX_TEXT, data).strip());
     }
 
     private static Map<String, Object> dataOf(CompiledNotice notice, CompiledLocale locale, Recipient recipient) {
@@ -202,8 +220,8 @@ public class NoticeRenderer {
         return data;
     }
 
-    private static String textOf(Part part, Map<String, Object> data) {
-        return part.isConstant() ? part.constantText() : part.template().render(data);
+    private static String textOf(Part part, String field, int maxChars, Map<String, Object> data) {
+        return part.isConstant() ? part.constantText() : bounded(part.template(), field, maxChars, data);
     }
 
     private Part part(String content) {
@@ -236,7 +254,10 @@ public class NoticeRenderer {
         Set<String> aliases = aliasesIn(template);
         for (TemplateNode node : template.findNodes(TemplateNode::isSection)) {
             String count = node.asSection().getBlocks().get(0).parameters.get("iterable");
-            if (count != null && count.matches("\\d+") && Long.parseLong(count) > MAX_LOOP) {
+            // Every render checks counts; a literal one is refused here too, in a branch a sample may miss.
+            Matcher literal = count == null ? null : LITERAL_COUNT.matcher(count);
+            if (literal != null && literal.matches()
+                    && new BigInteger(literal.group(1)).compareTo(BigInteger.valueOf(MAX_LOOP)) > 0) {
                 errors.add(new FieldError(path, "line " + node.getOrigin().getLine() + ": a loop repeats " + count
                         + " times; at most " + MAX_LOOP));
             } else if (count != null && count.startsWith("customer.") && !count.startsWith("customer.tags")) {
@@ -300,21 +321,26 @@ public class NoticeRenderer {
     /** Renders every template once with a full sample customer, to catch what only shows at render time. */
     private void trialRender(Map<String, LocaleTemplate> templates, List<String> variables,
             Map<String, Map<String, Object>> breach, List<FieldError> errors) {
+        String path = "templates";
         try {
             CompiledNotice notice = compile(0, "sample", templates, templates.keySet().iterator().next(), breach,
                     java.time.Instant.now());
-            samples(notice, variables);
             for (Map.Entry<String, LocaleTemplate> locale : templates.entrySet()) {
+                path = "templates." + locale.getKey();
+                Recipient sample = withLocale(sample(variables), locale.getKey());
+                render(notice, sample);
                 if (locale.getValue().push() != null) {
-                    RenderedPush push = renderPush(notice, withLocale(sample(variables), locale.getKey()));
+                    RenderedPush push = renderPush(notice, sample);
                     int bytes = (push.title() + push.body()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
                     if (bytes > PUSH_TEXT_LIMIT) {
-                        errors.add(new FieldError("templates." + locale.getKey() + ".push", "renders to " + bytes
+                        errors.add(new FieldError(path + ".push", "renders to " + bytes
                                 + " bytes of text for a sample customer; a push payload holds at most 4096 bytes, so"
                                 + " title and body together may take " + PUSH_TEXT_LIMIT));
                     }
                 }
             }
+        } catch (RenderBudget.Exceeded e) {
+            errors.add(new FieldError(path + "." + e.part, e.problem));
         } catch (TemplateException e) {
             errors.add(new FieldError("templates", "fails to render for a sample customer: " + describe(e)));
         }
