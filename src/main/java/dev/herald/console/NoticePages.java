@@ -135,7 +135,7 @@ public class NoticePages {
         String digest;
         try {
             digest = evidence.write(id, notices.evidenceHeader(id), EvidenceExport.Format.NDJSON, caller::destination,
-                    OutputStream.nullOutputStream());
+                    caller::text, OutputStream.nullOutputStream());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

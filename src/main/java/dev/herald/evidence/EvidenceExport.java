@@ -2,14 +2,12 @@ package dev.herald.evidence;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,18 +18,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 
 import io.agroal.api.AgroalDataSource;
 
 /**
- * A notice's evidence, streamed: a header line with the notice and its facts, one line per delivery
- * (customer, channel, destination as the caller may see it, status, attempts, time and answer of its
- * last change, SHA-256 of what was sent), one line per customer no channel reached, then a trailer
- * with the hash chain's digest over every line before it and an Ed25519 signature of that digest.
- * Deliveries are read a page at a time, each page in a short query of its own: memory stays flat and
- * no transaction stays open while the caller reads.
+ * A notice's evidence, streamed in the lines {@link EvidenceWriter} writes: the header, one line per
+ * delivery (customer, channel, destination as the caller may see it, status, attempts, time and answer
+ * of its last change, SHA-256 of what was sent), one line per customer no channel reached, the summary,
+ * then the trailer with the hash chain's digest and an Ed25519 signature of it. Deliveries are read a
+ * page at a time, each page in a short query of its own: memory stays flat and no transaction stays
+ * open while the caller reads.
  */
 @ApplicationScoped
 public class EvidenceExport {
@@ -47,23 +43,17 @@ public class EvidenceExport {
                    provider_message_id, last_error, content_sha256, fallback_of
               FROM delivery WHERE notice_id = ? AND id > ? ORDER BY id LIMIT ?
             """;
-    static final List<String> COLUMNS = List.of("record", "delivery", "customer", "channel", "destination", "status",
-            "attempts", "at", "answer", "error", "contentSha256", "fallbackOf", "country", "region", "why");
 
     private final AgroalDataSource dataSource;
     private final SubstituteNotice substitute;
     private final EvidenceSigner signer;
     private final ObjectWriter json;
-    private final ObjectWriter csv;
 
     EvidenceExport(AgroalDataSource dataSource, SubstituteNotice substitute, EvidenceSigner signer, ObjectMapper json) {
         this.dataSource = dataSource;
         this.substitute = substitute;
         this.signer = signer;
         this.json = json.writer();
-        CsvSchema.Builder schema = CsvSchema.builder();
-        COLUMNS.forEach(schema::addColumn);
-        this.csv = new CsvMapper().writer(schema.build().withLineSeparator(""));
     }
 
     /** Fails at once, before the answer starts, when the export could not be signed. */
@@ -74,89 +64,46 @@ public class EvidenceExport {
     /**
      * @param notice the header: the notice as the regulator should see it
      * @param destination what the caller may see of a destination
+     * @param text what the caller may see of text from outside (providers' answers and errors), which
+     *            can quote the address
      * @return the hash chain's digest (hex) the trailer carries
      */
     public String write(long noticeId, Map<String, Object> notice, Format format, UnaryOperator<String> destination,
-            OutputStream out) throws IOException {
-        EvidenceChain chain = new EvidenceChain();
-        if (format == Format.NDJSON) {
-            Map<String, Object> header = new LinkedHashMap<>();
-            header.put("evidence", EvidenceChain.FORMAT);
-            // A finished notice exports the same bytes every time (the signature is deterministic too), so a
-            // digest quoted elsewhere, as in the regulator summary, matches any copy made since.
-            Object finishedAt = notice.get("completedAt") != null ? notice.get("completedAt") : notice.get("cancelledAt");
-            header.put("asOf", finishedAt != null ? finishedAt : OffsetDateTime.now());
-            header.put("notice", notice);
-            line(out, chain, json.writeValueAsBytes(header));
-        } else {
-            line(out, chain, String.join(",", COLUMNS).getBytes(StandardCharsets.UTF_8));
-        }
-        long rows = 0;
+            UnaryOperator<String> text, OutputStream out) throws IOException {
+        EvidenceWriter lines = new EvidenceWriter(format, json, out);
+        // A finished notice exports the same bytes every time (the signature is deterministic too), so a
+        // digest quoted elsewhere, as in the regulator summary, matches any copy made since.
+        Object finishedAt = notice.get("completedAt") != null ? notice.get("completedAt") : notice.get("cancelledAt");
+        lines.header(noticeId, finishedAt != null ? (OffsetDateTime) finishedAt : OffsetDateTime.now(), notice);
         long after = 0;
         while (true) {
             List<Map<String, Object>> page = page(noticeId, after);
             for (Map<String, Object> row : page) {
                 row.put("destination", destination.apply((String) row.get("destination")));
-                line(out, chain, record(format, row));
+                row.put("answer", text.apply((String) row.get("answer")));
+                row.put("error", text.apply((String) row.get("error")));
+                lines.delivery(row);
             }
-            rows += page.size();
             if (page.size() < PAGE) {
                 break;
             }
             after = (Long) page.get(page.size() - 1).get("delivery");
         }
-        long unreached = 0;
         String next = null;
         do {
             SubstituteNotice.Page page = substitute.page(noticeId, next, PAGE);
             for (SubstituteNotice.Unreached u : page.items()) {
                 Map<String, Object> row = new LinkedHashMap<>();
-                row.put("record", "unreached");
                 row.put("customer", u.customerId());
                 row.put("country", u.country());
                 row.put("region", u.region());
-                row.put("why", u.why());
-                line(out, chain, record(format, row));
-                unreached++;
+                // The reasons quote the deliveries' errors, and with them any address a relay quoted.
+                row.put("why", text.apply(u.why()));
+                lines.unreached(row);
             }
             next = page.next();
         } while (next != null);
-        byte[] digest = chain.digest();
-        String signature = Base64.getEncoder().encodeToString(signer.sign(digest));
-        String hex = HexFormat.of().formatHex(digest);
-        if (format == Format.NDJSON) {
-            Map<String, Object> trailer = new LinkedHashMap<>();
-            trailer.put("deliveries", rows);
-            trailer.put("unreached", unreached);
-            trailer.put("lines", chain.lines());
-            trailer.put("chain", "SHA-256, from SHA-256(\"" + EvidenceChain.FORMAT + "\"), over each line before this one");
-            trailer.put("digest", hex);
-            trailer.put("algorithm", EvidenceSigner.ALGORITHM);
-            trailer.put("signature", signature);
-            out.write(json.writeValueAsBytes(trailer));
-        } else {
-            out.write(("#" + EvidenceChain.FORMAT + " deliveries=" + rows + " unreached=" + unreached + " lines="
-                    + chain.lines() + " digest=" + hex + " algorithm=" + EvidenceSigner.ALGORITHM + " signature="
-                    + signature).getBytes(StandardCharsets.US_ASCII));
-        }
-        out.write('\n');
-        out.flush();
-        return hex;
-    }
-
-    private byte[] record(Format format, Map<String, Object> row) throws IOException {
-        if (format == Format.NDJSON) {
-            return json.writeValueAsBytes(row);
-        }
-        List<Object> values = new ArrayList<>(COLUMNS.size());
-        COLUMNS.forEach(column -> values.add(row.get(column)));
-        return csv.writeValueAsBytes(values);
-    }
-
-    private static void line(OutputStream out, EvidenceChain chain, byte[] line) throws IOException {
-        chain.add(line);
-        out.write(line);
-        out.write('\n');
+        return lines.finish(signer::sign);
     }
 
     private List<Map<String, Object>> page(long noticeId, long after) {
@@ -168,7 +115,6 @@ public class EvidenceExport {
             try (ResultSet r = statement.executeQuery()) {
                 while (r.next()) {
                     Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("record", "delivery");
                     row.put("delivery", r.getLong(1));
                     row.put("customer", r.getString(2));
                     row.put("channel", r.getString(3));

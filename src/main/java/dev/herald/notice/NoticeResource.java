@@ -231,11 +231,14 @@ public class NoticeResource {
     @Produces({ CustomerResource.NDJSON, CustomerResource.CSV })
     @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "The signed evidence of who was told what and when",
-            description = "Streams a header (the notice and its facts), every delivery (customer, channel, destination"
-                    + " as the caller may see it, status, attempts, time and answer of its last change, SHA-256 of what"
-                    + " was sent), every customer no channel reached, then a trailer with the SHA-256 hash chain's"
-                    + " digest over all lines before it and its Ed25519 signature. Verify offline with"
-                    + " dev.herald.evidence.EvidenceVerifier and the published public key.")
+            description = "Streams, as herald-evidence/2, a header (the notice's id and the time the export is of; in"
+                    + " NDJSON also the notice and its facts), every delivery (customer, channel, destination and"
+                    + " providers' answers as the caller may see them, status, attempts, time of its last change,"
+                    + " SHA-256 of what was sent), every customer no channel reached, a summary counting them, then a"
+                    + " trailer with the SHA-256 hash chain's digest over all lines before it and its Ed25519"
+                    + " signature. Every record is one line: in CSV a line break in a cell is written as backslash-r"
+                    + " or backslash-n, and a cell a spreadsheet would take for a formula gets a leading quote. Verify"
+                    + " offline with dev.herald.evidence.EvidenceVerifier and the published public key.")
     public Response evidence(@RestPath long id,
             @RestQuery @DefaultValue("ndjson") @Parameter(schema = @Schema(enumeration = { "ndjson", "csv" })) String format) {
         EvidenceExport.Format chosen = switch (format) {
@@ -255,7 +258,7 @@ public class NoticeResource {
         } else {
             evidence.requireSigningKey();
             Map<String, Object> header = notices.evidenceHeader(id);
-            body = out -> evidence.write(id, header, chosen, caller::destination, out);
+            body = out -> evidence.write(id, header, chosen, caller::destination, caller::text, out);
         }
         audit.record(AuditLog.Action.EVIDENCE_EXPORTED, id, format);
         return Response.ok(body, chosen == EvidenceExport.Format.CSV ? CustomerResource.CSV : CustomerResource.NDJSON)

@@ -83,7 +83,9 @@ public class NoticeRetention {
                 Path archive = config.archive().resolve("notice-" + noticeId + "-evidence.ndjson");
                 Path partial = archive.resolveSibling(archive.getFileName() + ".partial");
                 try (OutputStream out = Files.newOutputStream(partial)) {
-                    export.write(noticeId, notices.evidenceHeader(noticeId), EvidenceExport.Format.NDJSON, d -> d, out);
+                    // The archive outlives the deliveries: it keeps them unmasked, for support-pii callers.
+                    export.write(noticeId, notices.evidenceHeader(noticeId), EvidenceExport.Format.NDJSON, d -> d,
+                            t -> t, out);
                 }
                 Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 ledger.remove(c, noticeId);

@@ -11,11 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
 
@@ -25,9 +28,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.herald.notice.NoticeRetention;
+import dev.herald.ops.Jdbc;
+import dev.herald.ops.PersonalDataFilter;
 import dev.herald.support.Fixtures;
 import dev.herald.support.HeraldTest;
 import dev.herald.support.Tokens;
+import io.agroal.api.AgroalDataSource;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
@@ -43,6 +49,8 @@ class EvidenceTest {
 
     @Inject
     NoticeRetention retention;
+    @Inject
+    AgroalDataSource dataSource;
 
     @Test
     void aCaliforniaNoticeMissingARequiredHeadingIsRefusedNamingIt() throws Exception {
@@ -142,21 +150,50 @@ class EvidenceTest {
                 + ".substituteNoticeRequired")).isTrue();
         assertThat(given().get("/v1/notices/{id}/unreached", id).then().statusCode(200).extract().jsonPath()
                 .getList("items.customerId")).containsExactly("ev-c", "ev-e");
+        // Relays quote the address, over several lines; ev-e's reason for not being reached quotes its error.
+        try (Connection c = dataSource.getConnection()) {
+            Jdbc.update(c, "UPDATE delivery SET provider_message_id = ?, last_error = ? WHERE notice_id = ?"
+                    + " AND customer_id = 'ev-d' AND channel = 'EMAIL'", "250-<ev-d@example.com> ok\r\n250 2.0.0 queued",
+                    "452 4.2.2 <ev-d@example.com>: over quota, retried", id);
+            Jdbc.update(c, "UPDATE delivery SET last_error = ? WHERE notice_id = ? AND customer_id = 'ev-e'"
+                    + " AND channel = 'EMAIL'", "550 5.1.1 <ev-e@example.com>: Recipient address rejected", id);
+        }
 
-        String export = given().header("Authorization", "Bearer " + Tokens.of("regulator-liaison", "operator"))
-                .get("/v1/notices/{id}/evidence", id).then().statusCode(200).extract().asString();
+        String operator = "Bearer " + Tokens.of("regulator-liaison", "operator");
+        String export = given().header("Authorization", operator).get("/v1/notices/{id}/evidence", id).then()
+                .statusCode(200).extract().asString();
         List<JsonNode> lines = new ArrayList<>();
         for (String line : export.split("\n")) {
             lines.add(JSON.readTree(line));
         }
+        assertThat(lines.get(0).path("evidence").asText()).isEqualTo("herald-evidence/2");
+        assertThat(lines.get(0).path("noticeId").asLong()).isEqualTo(id);
         assertThat(lines.get(0).path("notice").path("id").asLong()).isEqualTo(id);
         List<JsonNode> deliveries = lines.stream().filter(l -> "delivery".equals(l.path("record").asText())).toList();
         assertThat(deliveries).as("five emails, three push fallbacks").hasSize(8);
-        assertThat(lines.stream().filter(l -> "unreached".equals(l.path("record").asText()))
-                .map(l -> l.path("customer").asText())).containsExactly("ev-c", "ev-e");
+        List<JsonNode> unreached = lines.stream().filter(l -> "unreached".equals(l.path("record").asText())).toList();
+        assertThat(unreached).map(l -> l.path("customer").asText()).containsExactly("ev-c", "ev-e");
+        assertThat(lines.get(lines.size() - 2).toString())
+                .isEqualTo("{\"record\":\"summary\",\"deliveries\":8,\"unreached\":2,\"lines\":" + (lines.size() - 1) + "}");
         assertThat(deliveries).filteredOn(d -> "ev-a".equals(d.path("customer").asText()) && "EMAIL".equals(d.path("channel").asText()))
                 .singleElement().satisfies(d -> assertThat(d.path("destination").asText()).isEqualTo("e***@example.com"));
-        assertThat(verify(export).valid()).isTrue();
+        // Without support-pii no address in any field, the providers' answers and errors included.
+        Pattern address = Pattern.compile(PersonalDataFilter.EMAIL_ADDRESS);
+        for (JsonNode record : Stream.concat(deliveries.stream(), unreached.stream()).toList()) {
+            for (String field : List.of("destination", "answer", "error", "why")) {
+                assertThat(record.path(field).asText()).as(field + " of " + record).doesNotContainPattern(address);
+            }
+        }
+        assertThat(deliveries).filteredOn(d -> "ev-d".equals(d.path("customer").asText()) && "EMAIL".equals(d.path("channel").asText()))
+                .singleElement().satisfies(d -> {
+                    assertThat(d.path("answer").asText()).isEqualTo("250-<<email address>> ok\r\n250 2.0.0 queued");
+                    assertThat(d.path("error").asText()).isEqualTo("452 4.2.2 <<email address>>: over quota, retried");
+                });
+        assertThat(unreached.get(1).path("why").asText()).contains("550 5.1.1 <<email address>>: Recipient address rejected");
+        assertThat(verify(export)).satisfies(r -> {
+            assertThat(r.valid()).as(r.message()).isTrue();
+            assertThat(r.noticeId()).isEqualTo(id);
+        });
 
         int row = export.indexOf("\"customer\":\"ev-d\"");
         String tampered = export.substring(0, row + 13) + "X" + export.substring(row + 14);
@@ -171,8 +208,21 @@ class EvidenceTest {
 
         String csv = given().queryParam("format", "csv").get("/v1/notices/{id}/evidence", id).then().statusCode(200)
                 .contentType(containsString("text/csv")).extract().asString();
-        assertThat(csv.split("\n")[0]).startsWith("record,delivery,customer");
-        assertThat(verify(csv).valid()).isTrue();
+        String[] rows = csv.split("\n");
+        assertThat(rows[0]).startsWith("#herald-evidence/2 notice=" + id + " asOf=");
+        assertThat(rows[1]).startsWith("record,delivery,customer");
+        assertThat(rows).as("header, column names, 8 deliveries, 2 unreached, summary, trailer").hasSize(14);
+        assertThat(csv).contains("250-<ev-d@example.com> ok\\r\\n250 2.0.0 queued");
+        assertThat(rows[12]).isEqualTo("#summary deliveries=8 unreached=2 lines=13");
+        assertThat(verify(csv)).satisfies(r -> {
+            assertThat(r.valid()).as(r.message()).isTrue();
+            assertThat(r.noticeId()).isEqualTo(id);
+        });
+        assertThat(verify(csv, id + 1).message()).isEqualTo("the export is notice " + id + "'s, not notice " + (id + 1) + "'s");
+        String operatorCsv = given().header("Authorization", operator).queryParam("format", "csv")
+                .get("/v1/notices/{id}/evidence", id).then().statusCode(200).extract().asString();
+        assertThat(operatorCsv).doesNotContainPattern(address).contains("<<email address>>");
+        assertThat(verify(operatorCsv, id).valid()).isTrue();
 
         int sent = 0;
         for (JsonNode delivery : deliveries) {
@@ -207,8 +257,16 @@ class EvidenceTest {
     }
 
     private static EvidenceVerifier.Result verify(String export) throws Exception {
-        PublicKey key = EvidenceVerifier.publicKey(Files.readString(Path.of("src/test/resources/evidence/public-key.pem")));
-        return EvidenceVerifier.verify(new ByteArrayInputStream(export.getBytes(StandardCharsets.UTF_8)), key);
+        return EvidenceVerifier.verify(new ByteArrayInputStream(export.getBytes(StandardCharsets.UTF_8)), publicKey());
+    }
+
+    private static EvidenceVerifier.Result verify(String export, long noticeId) throws Exception {
+        return EvidenceVerifier.verify(new ByteArrayInputStream(export.getBytes(StandardCharsets.UTF_8)), publicKey(),
+                noticeId);
+    }
+
+    private static PublicKey publicKey() throws Exception {
+        return EvidenceVerifier.publicKey(Files.readString(Path.of("src/test/resources/evidence/public-key.pem")));
     }
 
     /** The shipped sample notice (GDPR and California), renamed and sent by email only. */

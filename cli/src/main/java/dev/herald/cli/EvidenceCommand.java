@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "evidence", description = "Download a notice's signed evidence export and, with --verify, check its "
-        + "hash chain and signature against the published public key.")
+        + "hash chain and signature against the published public key, its counts, and that it is this notice's.")
 final class EvidenceCommand extends NoticeIdCommand {
 
     @Option(names = "--out", description = "where to write it (default: notice-ID-evidence.ndjson)")
@@ -31,7 +31,7 @@ final class EvidenceCommand extends NoticeIdCommand {
         }
         EvidenceVerifier.Result result;
         try (InputStream in = Files.newInputStream(file)) {
-            result = EvidenceVerifier.verify(in, EvidenceVerifier.publicKey(Files.readString(publicKey)));
+            result = EvidenceVerifier.verify(in, EvidenceVerifier.publicKey(Files.readString(publicKey)), id);
         }
         print.println((result.valid() ? "VALID: " : "INVALID: ") + result.message());
         return result.valid() ? ExitCode.OK : ExitCode.EVIDENCE_INVALID;
