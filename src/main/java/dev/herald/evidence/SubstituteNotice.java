@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -36,6 +37,12 @@ public class SubstituteNotice {
     }
 
     public record Page(List<Unreached> items, String next) {
+
+        /** The page with each reason as the caller may see it: a relay's reply can quote the address. */
+        public Page shown(UnaryOperator<String> textShown) {
+            return new Page(items.stream().map(u -> new Unreached(u.customerId(), u.country(), u.region(),
+                    textShown.apply(u.why()))).toList(), next);
+        }
     }
 
     private static final String UNREACHED = """

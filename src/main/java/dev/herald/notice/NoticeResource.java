@@ -275,7 +275,7 @@ public class NoticeResource {
     public SubstituteNotice.Page unreached(@RestPath long id, @RestQuery @Size(max = 200) String after,
             @RestQuery @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         notices.require(id);
-        return substitute.page(id, after, limit);
+        return substitute.page(id, after, limit).shown(caller::text);
     }
 
     @GET

@@ -181,7 +181,9 @@ class EvidenceTest {
         Pattern address = Pattern.compile(PersonalDataFilter.EMAIL_ADDRESS);
         for (JsonNode record : Stream.concat(deliveries.stream(), unreached.stream()).toList()) {
             for (String field : List.of("destination", "answer", "error", "why")) {
-                assertThat(record.path(field).asText()).as(field + " of " + record).doesNotContainPattern(address);
+                // A masked destination ("e***@example.com") keeps the domain only.
+                assertThat(record.path(field).asText().replaceAll("^.\\*\\*\\*@", "")).as(field + " of " + record)
+                        .doesNotContainPattern(address);
             }
         }
         assertThat(deliveries).filteredOn(d -> "ev-d".equals(d.path("customer").asText()) && "EMAIL".equals(d.path("channel").asText()))
@@ -221,7 +223,7 @@ class EvidenceTest {
         assertThat(verify(csv, id + 1).message()).isEqualTo("the export is notice " + id + "'s, not notice " + (id + 1) + "'s");
         String operatorCsv = given().header("Authorization", operator).queryParam("format", "csv")
                 .get("/v1/notices/{id}/evidence", id).then().statusCode(200).extract().asString();
-        assertThat(operatorCsv).doesNotContainPattern(address).contains("<<email address>>");
+        assertThat(operatorCsv.replaceAll(",\"?.\\*\\*\\*@", ",")).doesNotContainPattern(address).contains("<<email address>>");
         assertThat(verify(operatorCsv, id).valid()).isTrue();
 
         int sent = 0;
