@@ -56,6 +56,11 @@ public class Pods {
         return config.role() != Role.API;
     }
 
+    /** Whether this pod serves the API and the console (not a worker pod). */
+    public boolean serves() {
+        return config.role() != Role.WORKER;
+    }
+
     private final AgroalDataSource dataSource;
     private final PodsConfig config;
     private final String id;

@@ -38,6 +38,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import picocli.CommandLine.Option;
 
@@ -118,6 +119,25 @@ class KubernetesManifestTest {
             config.values().stream().filter(v -> v.startsWith(mount.getMountPath() + "/"))
                     .forEach(path -> assertThat(keys).as(path).contains(path.substring(mount.getMountPath().length() + 1)));
         }
+    }
+
+    @Test
+    void onlyLabelledCallersReachTheApiAndWorkersServeNobody() throws Exception {
+        List<NetworkPolicy> policies = files("k8s/base").stream().filter(NetworkPolicy.class::isInstance)
+                .map(NetworkPolicy.class::cast).toList();
+        assertThat(policies).extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrder("herald", "herald-api");
+        for (NetworkPolicy policy : policies) {
+            // A rule without "from" admits every pod in the cluster.
+            assertThat(policy.getSpec().getIngress()).allSatisfy(rule -> assertThat(rule.getFrom()).isNotEmpty()
+                    .allSatisfy(peer -> assertThat(peer.getPodSelector().getMatchLabels()).isNotEmpty()));
+        }
+        NetworkPolicy api = policies.stream().filter(p -> p.getMetadata().getName().equals("herald-api")).findFirst()
+                .orElseThrow();
+        assertThat(api.getSpec().getPodSelector().getMatchLabels()).containsEntry("herald.dev/api", "true");
+        assertThat(api.getSpec().getIngress().get(0).getFrom().get(0).getPodSelector().getMatchLabels())
+                .containsEntry("herald.dev/client", "true");
+        Job job = (Job) parse(Files.readString(Path.of("k8s/job/job.yaml"))).get(0);
+        assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("herald.dev/client", "true");
     }
 
     @Test
