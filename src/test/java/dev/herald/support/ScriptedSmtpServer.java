@@ -18,10 +18,13 @@ import org.subethamail.smtp.server.Session;
  * {@code reject-*} gets 550, {@code busy-*} gets 451 on its first attempt, {@code throttled-*} gets
  * 421 ("system not accepting network messages") on its first attempt, {@code jammed-*} gets 451 every time,
  * {@code hangup-*} has its message read whole on its first attempt and the connection closed with no reply to
- * the final dot (a relay killed while it took the message); anything else is accepted and recorded.
+ * the final dot (a relay killed while it took the message), {@code stall-*} the same after {@link #STALL},
+ * longer than Herald waits for a reply; anything else is accepted and recorded.
  */
 public class ScriptedSmtpServer extends SubethaSmtpResource {
 
+    /** How long a stalled relay keeps a message unanswered: more than the test's herald.smtp.timeout. */
+    public static final java.time.Duration STALL = java.time.Duration.ofSeconds(3);
     private static final List<String> accepted = new CopyOnWriteArrayList<>();
     private static final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
 
@@ -55,6 +58,15 @@ public class ScriptedSmtpServer extends SubethaSmtpResource {
             public String data(InputStream data) throws IOException {
                 data.transferTo(OutputStreamSink.INSTANCE);
                 if (recipient.startsWith("hangup-") && attempt == 1) {
+                    ((Session) context).closeSocket();
+                    return null;
+                }
+                if (recipient.startsWith("stall-") && attempt == 1) {
+                    try {
+                        Thread.sleep(STALL.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                     ((Session) context).closeSocket();
                     return null;
                 }

@@ -127,6 +127,8 @@ public class EmailComposer {
         private final Address[] from;
         private final Address[] recipients;
         private final byte[] bytes;
+        /** Whether the transport has had the whole message: from then on a broken connection may have delivered it. */
+        private volatile boolean written;
 
         ComposedMessage(Session session, InternetAddress from, InternetAddress to, byte[] bytes) {
             this(session, new Address[] { from }, new Address[] { to }, bytes);
@@ -162,6 +164,11 @@ public class EmailComposer {
         @Override
         public void writeTo(OutputStream os, String[] ignoreList) throws IOException {
             os.write(bytes);
+            written = true;
+        }
+
+        boolean written() {
+            return written;
         }
 
         /** The message as it goes to the relay (before SMTP's dot-stuffing). */

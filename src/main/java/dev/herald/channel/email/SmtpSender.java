@@ -15,7 +15,6 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.NoSuchProviderException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
-import jakarta.mail.internet.MimeMessage;
 
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
@@ -55,7 +54,7 @@ public class SmtpSender {
     }
 
     /** One message to send, with the delivery it belongs to and its receiving domain group. */
-    public record Envelope(long deliveryId, MimeMessage message, byte[] contentSha256, String group) {
+    public record Envelope(long deliveryId, EmailComposer.ComposedMessage message, byte[] contentSha256, String group) {
     }
 
     /** A pooled connection and the watchdog that bounds how long one exchange on it may take. */
@@ -113,7 +112,9 @@ public class SmtpSender {
      * A failure of the relay rather than of one recipient (a broken connection, 421 or any refusal
      * outside RCPT TO) is held back: when the next message goes through it was a passing fault, and the
      * held messages are retried later, counted; when it is the third in a row, or the relay cannot be
-     * reached at all, the channel is down and they are handed back without an attempt counted.
+     * reached at all, the channel is down and they are handed back without an attempt counted. A message
+     * the relay was given whole but never confirmed is the exception: it may have been taken, so it is
+     * reported at once as an attempt and sent again; it is never SENT without a 2xx Herald read.
      */
     public void send(List<Envelope> envelopes, OutcomeSink outcomes, Lane lane)
             throws ChannelUnavailableException, InterruptedException {
@@ -245,7 +246,7 @@ public class SmtpSender {
                 open = false;
                 if (reply.stage() == Stage.UNCONFIRMED) {
                     // The message was written and may have been taken: an attempt whatever the relay's state,
-                    // recorded now so that the timeline tells it was sent again.
+                    // reported now so that the timeline tells it was sent again.
                     outcomes.report(Outcome.retry(envelope.deliveryId(), reply.describe()));
                 } else {
                     heldBack.add(Outcome.retry(envelope.deliveryId(), reply.describe()));
@@ -294,6 +295,9 @@ public class SmtpSender {
             return new Reply(250, answer == null ? "250" : oneLine(answer), Stage.MESSAGE);
         } catch (MessagingException e) {
             Reply reply = replyOf(e);
+            if (reply.stage() == Stage.CONNECTION && envelope.message().written()) {
+                reply = new Reply(0, reply.text(), Stage.UNCONFIRMED);
+            }
             if (reply.code() == 0) {
                 LOG.warnf("SMTP connection to %s broke: %s", relay(), reply.text());
             }
@@ -370,7 +374,9 @@ public class SmtpSender {
 
     /**
      * The reply an exception carries. Angus reports a connection closed where a reply was due as return
-     * code -1 ("[EOF]"): no reply at all, so no receipt; after the message's data it is UNCONFIRMED.
+     * code -1 ("[EOF]"), and raises on any reply but the one it expected (354 to DATA, 250 to the final
+     * dot): a code that is no refusal is no answer Herald can act on, and the dialogue is out of step.
+     * Whether the message may have been taken all the same is known from the message itself.
      */
     static Reply replyOf(MessagingException e) {
         Reply found = null;
@@ -390,10 +396,7 @@ public class SmtpSender {
         if (found == null) {
             return new Reply(0, oneLine(e.getMessage()), Stage.CONNECTION);
         }
-        if (found.code() < 200) {
-            return new Reply(0, found.text(), found.stage() == Stage.MESSAGE ? Stage.UNCONFIRMED : Stage.CONNECTION);
-        }
-        return found;
+        return found.code() < 400 ? new Reply(0, found.text(), Stage.CONNECTION) : found;
     }
 
     private static String oneLine(String text) {
