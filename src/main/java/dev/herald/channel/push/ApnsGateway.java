@@ -89,7 +89,10 @@ class ApnsGateway {
     /** Sorts an answer as Apple documents it ("Handling notification responses from APNs"). */
     private static PushAnswer answer(PushNotificationResponse<SimpleApnsPushNotification> response) {
         if (response.isAccepted()) {
-            return PushAnswer.accepted(response.getApnsId() == null ? null : response.getApnsId().toString());
+            // Apple answers every accepted notification with its apns-id: without one there is no receipt.
+            return response.getApnsId() == null
+                    ? PushAnswer.of(Verdict.RETRY, "APNs answered 200 without an apns-id: no receipt")
+                    : PushAnswer.accepted(response.getApnsId().toString());
         }
         int status = response.getStatusCode();
         String reason = response.getRejectionReason().orElse("");

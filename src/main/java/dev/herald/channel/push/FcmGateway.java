@@ -121,7 +121,8 @@ class FcmGateway {
         if (status == 200) {
             // FCM's receipt is the message's name; a 200 without one (a proxy's, a cut body) is no receipt.
             String name = body.path("name").asText("");
-            return name.isBlank() ? PushAnswer.of(Verdict.RETRY, "FCM answered 200 without the message's name: no receipt")
+            return name.isBlank()
+                    ? PushAnswer.of(Verdict.RETRY, "FCM answered 200 without the message's name: no receipt")
                     : PushAnswer.accepted(name);
         }
         JsonNode error = body.path("error");
