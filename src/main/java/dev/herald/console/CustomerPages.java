@@ -79,7 +79,7 @@ public class CustomerPages {
     @Path("/{id}")
     public TemplateInstance customer(@RestPath String id) {
         CustomerView customer = directory.get(id);
-        audit.record(AuditLog.Action.CUSTOMER_VIEWED, null, id);
+        audit.customerViewed(id, null, "the customer's page", AuditLog.Where.CONSOLE);
         return Templates.customer(console, customer, directory.devices(id),
                 console.timeline().tell(directory.deliveries(id).deliveries()));
     }
@@ -96,7 +96,7 @@ public class CustomerPages {
         if (!content.customerId().equals(id)) {
             throw new NotFoundException("delivery of customer " + id, noticeId + "/" + deliveryId);
         }
-        audit.record(AuditLog.Action.CUSTOMER_VIEWED, noticeId, id + ": what delivery " + deliveryId + " sent");
+        audit.contentViewed(id, noticeId, deliveryId, AuditLog.Where.CONSOLE);
         SentMessage message = content.content() == null ? null
                 : "EMAIL".equals(content.channel()) ? SentMessage.email(content.content())
                 : SentMessage.push(content.content());

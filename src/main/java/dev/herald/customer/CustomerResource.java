@@ -28,6 +28,7 @@ import dev.herald.ops.InvalidInputException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.herald.security.AuditLog;
+import dev.herald.security.Caller;
 import dev.herald.security.Roles;
 
 @Path("/v1/customers")
@@ -43,10 +44,11 @@ public class CustomerResource {
     private final CustomerImporter importer;
     private final CustomerDirectory directory;
     private final AuditLog audit;
+    private final Caller caller;
     private final Counter imported;
 
     CustomerResource(CustomerStore store, DeviceStore devices, CustomerImporter importer, CustomerDirectory directory,
-            AuditLog audit, MeterRegistry registry) {
+            AuditLog audit, Caller caller, MeterRegistry registry) {
         this.imported = Counter.builder("herald.imported.rows").description("Customer rows read by imports")
                 .register(registry);
         this.store = store;
@@ -54,6 +56,7 @@ public class CustomerResource {
         this.importer = importer;
         this.directory = directory;
         this.audit = audit;
+        this.caller = caller;
     }
 
     @PUT
@@ -85,7 +88,9 @@ public class CustomerResource {
     @Operation(summary = "One customer", description = "The email address is masked unless the caller has support-pii.")
     public CustomerView get(@RestPath String id) {
         CustomerView customer = directory.get(id);
-        audit.record(AuditLog.Action.CUSTOMER_VIEWED, null, id + ": the customer record, through the API");
+        if (caller.isSupport()) {
+            audit.customerViewed(id, null, "the customer record", AuditLog.Where.API);
+        }
         return customer;
     }
 
@@ -97,7 +102,7 @@ public class CustomerResource {
                     + "providers' replies, are masked unless the caller has support-pii.")
     public CustomerDeliveries deliveries(@RestPath String id) {
         CustomerDeliveries deliveries = directory.deliveries(id);
-        audit.record(AuditLog.Action.CUSTOMER_VIEWED, null, id + ": deliveries and timelines, through the API");
+        audit.customerViewed(id, null, "deliveries and timelines", AuditLog.Where.API);
         return deliveries;
     }
 
@@ -121,7 +126,9 @@ public class CustomerResource {
             description = "A deactivated device says why (the provider reported its token gone) and when.")
     public List<DeviceView> devices(@RestPath String id) {
         List<DeviceView> devices = directory.devices(id);
-        audit.record(AuditLog.Action.CUSTOMER_VIEWED, null, id + ": devices, through the API");
+        if (caller.isSupport()) {
+            audit.customerViewed(id, null, "devices", AuditLog.Where.API);
+        }
         return devices;
     }
 

@@ -275,7 +275,12 @@ public class NoticeResource {
     public SubstituteNotice.Page unreached(@RestPath long id, @RestQuery @Size(max = 200) String after,
             @RestQuery @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         notices.require(id);
-        return substitute.page(id, after, limit).shown(caller::text);
+        SubstituteNotice.Page page = substitute.page(id, after, limit);
+        if (caller.isSupport()) {
+            audit.record(AuditLog.Action.NOTICE_DELIVERIES_READ, id, "customers no channel reached, after "
+                    + (after == null ? "the start" : after) + ": " + page.items().size());
+        }
+        return page.shown(caller::text);
     }
 
     @GET
@@ -287,8 +292,7 @@ public class NoticeResource {
                     + "contact data) only for callers with support-pii.")
     public DeliveryContent.Content content(@RestPath long id, @RestPath long deliveryId) {
         DeliveryContent.Content sent = content.of(id, deliveryId, caller.seesContactData());
-        audit.record(AuditLog.Action.CUSTOMER_VIEWED, id, sent.customerId() + ": what delivery " + deliveryId
-                + " sent, through the API");
+        audit.contentViewed(sent.customerId(), id, deliveryId, AuditLog.Where.API);
         return sent;
     }
 
@@ -300,6 +304,11 @@ public class NoticeResource {
             @RestQuery @DefaultValue("0") @Min(0) long after,
             @RestQuery @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         notices.require(id);
-        return caller.masked(deliveries.page(id, status, after, limit));
+        DeliveryPage page = deliveries.page(id, status, after, limit);
+        if (caller.isSupport()) {
+            audit.record(AuditLog.Action.NOTICE_DELIVERIES_READ, id, (status == null ? "deliveries" : status
+                    + " deliveries") + " after " + after + ": " + page.items().size());
+        }
+        return caller.masked(page);
     }
 }

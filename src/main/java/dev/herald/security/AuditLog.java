@@ -39,7 +39,21 @@ public class AuditLog {
         EVIDENCE_EXPORTED,
         CONSOLE_SIGNED_IN,
         /** A customer's data was read, in the console or through the API: who looked at whose data. */
-        CUSTOMER_VIEWED
+        CUSTOMER_VIEWED,
+        /** Support read a page of a notice's deliveries or unreached customers through the API. */
+        NOTICE_DELIVERIES_READ
+    }
+
+    /** Where a customer's data was read. */
+    public enum Where {
+        CONSOLE("in the console"),
+        API("through the API");
+
+        private final String words;
+
+        Where(String words) {
+            this.words = words;
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -60,6 +74,16 @@ public class AuditLog {
     AuditLog(AgroalDataSource dataSource, Caller caller) {
         this.dataSource = dataSource;
         this.caller = caller;
+    }
+
+    /** Records that the current caller read {@code what} of a customer's data ("devices"). */
+    public void customerViewed(String customerId, Long noticeId, String what, Where where) {
+        record(Action.CUSTOMER_VIEWED, noticeId, customerId + ": " + what + ", " + where.words);
+    }
+
+    /** Records that the current caller read what a delivery sent, as made again for them. */
+    public void contentViewed(String customerId, long noticeId, long deliveryId, Where where) {
+        customerViewed(customerId, noticeId, "what delivery " + deliveryId + " sent", where);
     }
 
     /** Records what the current caller did. */

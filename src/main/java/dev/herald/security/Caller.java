@@ -34,6 +34,11 @@ public class Caller {
         return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
     }
 
+    /** Whether the caller is support staff (a person answering customers, not a calling service). */
+    public boolean isSupport() {
+        return identity.hasRole(Roles.SUPPORT);
+    }
+
     /** Whether contact data (email addresses, device tokens) is shown whole to this caller. */
     public boolean seesContactData() {
         return identity.hasRole(Roles.SUPPORT_PII) || identity.hasRole(Roles.NOTIFIER);

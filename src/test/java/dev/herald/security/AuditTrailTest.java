@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
 
@@ -60,16 +61,25 @@ class AuditTrailTest {
         given().header("Authorization", support).get("/v1/notices/{n}/deliveries/{d}/content", notice, delivery)
                 .then().statusCode(200);
         given().header("Authorization", support).get("/v1/customers/nobody-at-all").then().statusCode(404);
+        given().header("Authorization", support).get("/v1/notices/{n}/deliveries", notice).then().statusCode(200);
+        given().header("Authorization", support).get("/v1/notices/{n}/unreached", notice).then().statusCode(200);
+        // A calling service reading back what it wrote is not a person looking at someone's data.
+        given().header("Authorization", "Bearer " + Tokens.of("svc-audit", "notifier"))
+                .get("/v1/customers/audit-read-1").then().statusCode(200);
 
         JsonPath audit = given().queryParam("actor", "sue-audit").get("/v1/audit").then().statusCode(200).extract()
                 .jsonPath();
-        assertThat(audit.getList("items.action")).containsOnly("CUSTOMER_VIEWED").hasSize(4);
+        assertThat(audit.getList("items.action")).containsExactly("CUSTOMER_VIEWED", "CUSTOMER_VIEWED",
+                "CUSTOMER_VIEWED", "CUSTOMER_VIEWED", "NOTICE_DELIVERIES_READ", "NOTICE_DELIVERIES_READ");
         assertThat(audit.getList("items.detail", String.class)).containsExactly(
                 "audit-read-1: the customer record, through the API",
                 "audit-read-1: deliveries and timelines, through the API",
                 "audit-read-1: devices, through the API",
-                "audit-read-1: what delivery " + delivery + " sent, through the API");
+                "audit-read-1: what delivery " + delivery + " sent, through the API",
+                "deliveries after 0: 1", "customers no channel reached, after the start: 0");
         assertThat(audit.getLong("items[3].noticeId")).isEqualTo(notice);
+        assertThat(given().queryParam("actor", "svc-audit").get("/v1/audit").then().extract().jsonPath()
+                .getList("items")).isEmpty();
     }
 
     @Test
@@ -82,5 +92,10 @@ class AuditTrailTest {
         String address = given().queryParam("actor", "xff-forger").get("/v1/audit").then().statusCode(200).extract()
                 .jsonPath().getString("items[0].address");
         assertThat(address).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
+        // Forwarding without a list of trusted proxies would trust every client: Herald does not start so.
+        assertThatThrownBy(() -> ForwardedAddressTrust.requireTrustedProxies(true, Optional.empty()))
+                .hasMessageContaining("quarkus.http.proxy.trusted-proxies lists no proxy");
+        ForwardedAddressTrust.requireTrustedProxies(false, Optional.empty());
+        ForwardedAddressTrust.requireTrustedProxies(true, Optional.of(List.of("10.0.0.0/8")));
     }
 }

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
@@ -28,6 +29,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.herald.ops.InvalidInputException;
 import dev.herald.ops.RefusedException;
+import io.quarkus.runtime.StartupEvent;
 
 /**
  * Amazon SES notifications delivered by Amazon SNS over HTTPS. Every SNS message is checked as SNS
@@ -61,13 +63,15 @@ public class SesNotifications {
         this.subscribeUrl = Pattern.compile(this.config.subscribeUrlPattern());
     }
 
+    void sayWhetherSnsIsAccepted(@Observes StartupEvent event) {
+        if (config.topicArns().orElse(List.of()).isEmpty()) {
+            LOG.info("Amazon SNS events are refused until herald.events.sns.topic-arns lists the topics Herald is"
+                    + " subscribed to");
+        }
+    }
+
     /** The SNS message in a request body, once its topic and signature check out. */
     public JsonNode verified(byte[] body) throws IOException {
-        List<String> topics = config.topicArns().orElse(List.of());
-        if (topics.isEmpty()) {
-            throw SignedEvents.unauthorized("SNS messages are not accepted: herald.events.sns.topic-arns lists no topic;"
-                    + " list the topics Herald is subscribed to");
-        }
         JsonNode message = json.readTree(body);
         if (message == null || !message.isObject()) {
             throw InvalidInputException.of("body", "an SNS message is a JSON object");
@@ -79,6 +83,13 @@ public class SesNotifications {
             default -> throw InvalidInputException.of("Type", "unknown SNS message type '" + type + "'");
         };
         String topic = required(message, "TopicArn");
+        List<String> topics = config.topicArns().orElse(List.of());
+        if (topics.isEmpty()) {
+            // Bounces and complaints lost until someone looks: say so where operators look.
+            LOG.warnf("Refused an SNS message of topic %s: herald.events.sns.topic-arns lists no topic", topic);
+            throw SignedEvents.unauthorized("SNS messages are not accepted: herald.events.sns.topic-arns lists no topic;"
+                    + " list the topics Herald is subscribed to");
+        }
         if (!topics.contains(topic)) {
             throw new RefusedException(RefusedException.Reason.FORBIDDEN, "Forbidden", "SNS topic " + topic + " is not one Herald listens to");
         }

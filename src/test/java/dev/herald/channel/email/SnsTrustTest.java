@@ -24,7 +24,8 @@ class SnsTrustTest {
     @Test
     void withNoTopicListedEverySnsMessageIsRefused() {
         SesNotifications sns = new SesNotifications(config(Optional.empty()), new ObjectMapper());
-        assertThatThrownBy(() -> sns.verified("{\"Type\":\"Notification\"}".getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> sns.verified("{\"Type\":\"Notification\",\"TopicArn\":\"arn:aws:sns:eu-west-1:1:t\"}"
+                .getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOfSatisfying(RefusedException.class, e -> assertThat(e.reason())
                         .isEqualTo(RefusedException.Reason.UNAUTHENTICATED))
                 .hasMessageContaining("herald.events.sns.topic-arns lists no topic");
