@@ -64,15 +64,17 @@ public class EvidenceExport {
     /**
      * @param notice the header: the notice as the regulator should see it
      * @param destination what the caller may see of a destination
-     * @param text what the caller may see of text from outside (providers' answers and errors), which
-     *            can quote the address
+     * @param shownText what the caller may see of text from outside (providers' answers and errors, and
+     *            the reasons quoting them), which can quote the address
      * @return the hash chain's digest (hex) the trailer carries
      */
     public String write(long noticeId, Map<String, Object> notice, Format format, UnaryOperator<String> destination,
-            UnaryOperator<String> text, OutputStream out) throws IOException {
+            UnaryOperator<String> shownText, OutputStream out) throws IOException {
         EvidenceWriter lines = new EvidenceWriter(format, json, out);
-        // A finished notice exports the same bytes every time (the signature is deterministic too), so a
-        // digest quoted elsewhere, as in the regulator summary, matches any copy made since.
+        // asOf is when the notice finished (or, while it sends, when the export began); each row's "at" is
+        // its own last change, later than asOf where a provider reported after the end (a bounce). A
+        // finished notice nobody reports on any more exports the same bytes every time (the signature is
+        // deterministic too), so a digest quoted elsewhere, as in the regulator summary, matches its copies.
         Object finishedAt = notice.get("completedAt") != null ? notice.get("completedAt") : notice.get("cancelledAt");
         lines.header(noticeId, finishedAt != null ? (OffsetDateTime) finishedAt : OffsetDateTime.now(), notice);
         long after = 0;
@@ -80,8 +82,8 @@ public class EvidenceExport {
             List<Map<String, Object>> page = page(noticeId, after);
             for (Map<String, Object> row : page) {
                 row.put("destination", destination.apply((String) row.get("destination")));
-                row.put("answer", text.apply((String) row.get("answer")));
-                row.put("error", text.apply((String) row.get("error")));
+                row.put("answer", shownText.apply((String) row.get("answer")));
+                row.put("error", shownText.apply((String) row.get("error")));
                 lines.delivery(row);
             }
             if (page.size() < PAGE) {
@@ -91,14 +93,14 @@ public class EvidenceExport {
         }
         String next = null;
         do {
-            SubstituteNotice.Page page = substitute.page(noticeId, next, PAGE);
+            // The reasons quote the deliveries' errors, and with them any address a relay quoted.
+            SubstituteNotice.Page page = substitute.page(noticeId, next, PAGE).shown(shownText);
             for (SubstituteNotice.Unreached u : page.items()) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("customer", u.customerId());
                 row.put("country", u.country());
                 row.put("region", u.region());
-                // The reasons quote the deliveries' errors, and with them any address a relay quoted.
-                row.put("why", text.apply(u.why()));
+                row.put("why", u.why());
                 lines.unreached(row);
             }
             next = page.next();

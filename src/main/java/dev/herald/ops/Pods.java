@@ -57,7 +57,7 @@ public class Pods {
     }
 
     /** Whether this pod serves the API and the console (not a worker pod). */
-    public boolean serves() {
+    public boolean servesApi() {
         return config.role() != Role.WORKER;
     }
 

@@ -52,8 +52,12 @@ final class BoundedLoop implements SectionHelperFactory<SectionHelper> {
         LoopSectionHelper loop = loops.initialize(context);
         int line = context.getOrigin().getLine();
         int steps = 1 + weight(context.getBlocks().get(0).nodes);
-        return section -> loop.resolve(new Charged(section,
-                (RenderBudget) section.resolutionContext().getAttribute(RenderBudget.ATTRIBUTE), steps, line));
+        return section -> {
+            if (!(section.resolutionContext().getAttribute(RenderBudget.ATTRIBUTE) instanceof RenderBudget budget)) {
+                throw new IllegalStateException("a notice template with a loop was rendered without a budget");
+            }
+            return loop.resolve(new Charged(section, budget, steps, line));
+        };
     }
 
     /**

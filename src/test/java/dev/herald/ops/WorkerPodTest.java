@@ -38,8 +38,8 @@ class WorkerPodTest {
     void aWorkerServesNeitherTheApiNorTheConsoleButAnswersItsProbes() {
         for (String path : List.of("/v1/notices", "/v1/customers/anyone", "/v1/audit")) {
             given().get(path).then().statusCode(404).contentType("application/problem+json")
-                    .body("detail", equalTo("this pod is a worker: it sends and serves nothing; call Herald's API"
-                            + " through its Service"));
+                    .body("detail", equalTo("this pod is a worker: it sends notices but serves no API; call Herald's"
+                            + " API through its Service"));
         }
         // The console tells people in a page of its own.
         for (String path : List.of("/console", "/console/customers")) {
