@@ -1,6 +1,8 @@
 package dev.herald.ops;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +22,7 @@ import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -57,6 +61,13 @@ class HostileInputTest {
                     + " dispatched_by, dispatched_at), '|' ORDER BY id), '')) FROM notice",
             "audit_log", "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY id), '')) FROM audit_log t");
 
+    /** Templates that took a pod's heap (-Xmx768m) before renders had a budget. */
+    private static final Map<String, String> TEMPLATE_BOMBS = Map.of(
+            "four nested loops of 100", "{#for a in 100}{#for b in 100}{#for c in 100}{#for d in 100}xxxxxxxxxx"
+                    + "{/for}{/for}{/for}{/for}",
+            "a signed count", "{#for i in +2000000000}x{/for}",
+            "a long count", "{#for i in 2000000000L}x{/for}",
+            "a count from {#let}", "{#let n=2000000000}{#for i in n}x{/for}{/let}");
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final String TOKEN = Tokens.of("hostile", "admin");
     private static long draft;
@@ -104,6 +115,8 @@ class HostileInputTest {
                 notice(n -> template(n).put("html", "{#include base /}")), 400, "html"));
         cases.add(json("notice subject looping two million times", "POST", "/v1/notices",
                 notice(n -> template(n).put("subject", "{#for i in 2000000}x{/for}")), 400, "at most 100"));
+        TEMPLATE_BOMBS.forEach((name, html) -> cases.add(json("notice template bomb: " + name, "POST", "/v1/notices",
+                notice(n -> template(n).put("html", html)), 400, "templates.en.html")));
         cases.add(json("notice loop over a customer attribute", "POST", "/v1/notices",
                 notice(n -> template(n).put("subject", "{#for i in customer.attributes.n}x{/for}")), 400, "loop"));
         cases.add(json("notice reading a property of an attribute", "POST", "/v1/notices",
@@ -276,6 +289,22 @@ class HostileInputTest {
         cases.add(raw("email event unsigned and not JSON", "POST", "/v1/events/email", JSON_TYPE, "not json", 401,
                 "X-Herald-Signature"));
         return cases.stream();
+    }
+
+    @Test
+    void templateBombsAreRefusedInWellUnderASecondAndThePodStaysHealthy() {
+        // A notice with a loop of its own first: the first render of all warms the engine up.
+        given().header("Authorization", "Bearer " + TOKEN).contentType(JSON_TYPE)
+                .body(notice(n -> template(n).put("html", "{#for i in 3}x{/for}"))).post("/v1/notices")
+                .then().statusCode(201);
+        for (Map.Entry<String, String> bomb : TEMPLATE_BOMBS.entrySet()) {
+            long started = System.nanoTime();
+            String body = notice(n -> template(n).put("html", bomb.getValue()));
+            given().header("Authorization", "Bearer " + TOKEN).contentType(JSON_TYPE).body(body).post("/v1/notices")
+                    .then().statusCode(400).body("errors[0].field", equalTo("templates.en.html"));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as(bomb.getKey()).isLessThan(Duration.ofSeconds(1));
+        }
+        given().get("/q/health/ready").then().statusCode(200);
     }
 
     @ParameterizedTest(name = "{0}")
