@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -79,12 +78,9 @@ public class EvidenceExport {
         lines.header(noticeId, finishedAt != null ? (OffsetDateTime) finishedAt : OffsetDateTime.now(), notice);
         long after = 0;
         while (true) {
-            List<Map<String, Object>> page = page(noticeId, after);
-            for (Map<String, Object> row : page) {
-                row.put("destination", destination.apply((String) row.get("destination")));
-                row.put("answer", shownText.apply((String) row.get("answer")));
-                row.put("error", shownText.apply((String) row.get("error")));
-                lines.delivery(row);
+            List<Map<String, Object>> page = page(noticeId, after, destination, shownText);
+            for (Map<String, Object> record : page) {
+                lines.delivery(record);
             }
             if (page.size() < PAGE) {
                 break;
@@ -96,19 +92,21 @@ public class EvidenceExport {
             // The reasons quote the deliveries' errors, and with them any address a relay quoted.
             SubstituteNotice.Page page = substitute.page(noticeId, next, PAGE).shown(shownText);
             for (SubstituteNotice.Unreached u : page.items()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("customer", u.customerId());
-                row.put("country", u.country());
-                row.put("region", u.region());
-                row.put("why", u.why());
-                lines.unreached(row);
+                Map<String, Object> record = EvidenceWriter.record("unreached");
+                record.put("customer", u.customerId());
+                record.put("country", u.country());
+                record.put("region", u.region());
+                record.put("why", u.why());
+                lines.unreached(record);
             }
             next = page.next();
         } while (next != null);
         return lines.finish(signer::sign);
     }
 
-    private List<Map<String, Object>> page(long noticeId, long after) {
+    /** A page of delivery records, destinations and providers' text as the caller may see them. */
+    private List<Map<String, Object>> page(long noticeId, long after, UnaryOperator<String> destination,
+            UnaryOperator<String> shownText) {
         List<Map<String, Object>> page = new ArrayList<>(PAGE);
         try (Connection c = dataSource.getConnection(); PreparedStatement statement = c.prepareStatement(DELIVERIES)) {
             statement.setLong(1, noticeId);
@@ -116,16 +114,16 @@ public class EvidenceExport {
             statement.setInt(3, PAGE);
             try (ResultSet r = statement.executeQuery()) {
                 while (r.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
+                    Map<String, Object> row = EvidenceWriter.record("delivery");
                     row.put("delivery", r.getLong(1));
                     row.put("customer", r.getString(2));
                     row.put("channel", r.getString(3));
-                    row.put("destination", r.getString(4));
+                    row.put("destination", destination.apply(r.getString(4)));
                     row.put("status", r.getString(5));
                     row.put("attempts", r.getInt(6));
                     row.put("at", r.getObject(7, OffsetDateTime.class).toString());
-                    row.put("answer", r.getString(8));
-                    row.put("error", r.getString(9));
+                    row.put("answer", shownText.apply(r.getString(8)));
+                    row.put("error", shownText.apply(r.getString(9)));
                     byte[] hash = r.getBytes(10);
                     row.put("contentSha256", hash == null ? null : HexFormat.of().formatHex(hash));
                     long fallbackOf = r.getLong(11);

@@ -69,15 +69,22 @@ final class EvidenceWriter {
         }
     }
 
-    /** A delivery's fields, as named in {@link #COLUMNS}. */
-    void delivery(Map<String, Object> fields) throws IOException {
-        record("delivery", fields);
+    /** A record of this kind ("delivery", "unreached") to fill with fields named in {@link #COLUMNS}. */
+    static Map<String, Object> record(String kind) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("record", kind);
+        return record;
+    }
+
+    /** A delivery's record, as {@link #record} began it. */
+    void delivery(Map<String, Object> record) throws IOException {
+        write(record);
         deliveries++;
     }
 
     /** A customer no channel reached: customer, country, region, why. */
-    void unreached(Map<String, Object> fields) throws IOException {
-        record("unreached", fields);
+    void unreached(Map<String, Object> record) throws IOException {
+        write(record);
         unreached++;
     }
 
@@ -113,15 +120,12 @@ final class EvidenceWriter {
         return hex;
     }
 
-    private void record(String kind, Map<String, Object> fields) throws IOException {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("record", kind);
-        row.putAll(fields);
+    private void write(Map<String, Object> record) throws IOException {
         if (format == Format.NDJSON) {
-            line(json.writeValueAsBytes(row));
+            line(json.writeValueAsBytes(record));
         } else {
             List<Object> values = new ArrayList<>(COLUMNS.size());
-            COLUMNS.forEach(column -> values.add(cell(row.get(column))));
+            COLUMNS.forEach(column -> values.add(cell(record.get(column))));
             line(CSV.writeValueAsBytes(values));
         }
     }

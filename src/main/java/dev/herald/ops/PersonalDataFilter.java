@@ -32,10 +32,9 @@ public final class PersonalDataFilter implements Filter {
             + "([^\\s@<>()\\[\\],;:\".]{1,63}\\.){1,16}[^\\s@<>()\\[\\],;:\".]{2,63}";
     /** What {@link #mask} puts in an address's place. */
     public static final String MASKED = "<email address>";
-    private static final Pattern EMAIL = Pattern.compile(EMAIL_ADDRESS);
     /** How Jakarta Mail quotes the text it could not parse as an address (AddressException.toString). */
-    private static final Pattern UNPARSED = Pattern.compile("``.{0,320}?''");
-    private static final Pattern PERSONAL = Pattern.compile(EMAIL_ADDRESS + "|" + UNPARSED.pattern());
+    private static final String UNPARSED = "``.{0,320}?''";
+    private static final Pattern PERSONAL = Pattern.compile(UNPARSED + "|" + EMAIL_ADDRESS);
 
     @Override
     public boolean isLoggable(LogRecord record) {
@@ -54,7 +53,7 @@ public final class PersonalDataFilter implements Filter {
 
     /** The text with every email address in it, parsed or not, replaced by "<email address>". */
     public static String mask(String text) {
-        return EMAIL.matcher(UNPARSED.matcher(text).replaceAll("``" + MASKED + "''")).replaceAll(MASKED);
+        return PERSONAL.matcher(text).replaceAll(m -> m.group().startsWith("``") ? "``" + MASKED + "''" : MASKED);
     }
 
     private static boolean carriesAddress(Throwable t, Set<Throwable> seen) {

@@ -327,7 +327,7 @@ public class NoticeRenderer {
                     java.time.Instant.now());
             for (Map.Entry<String, LocaleTemplate> locale : templates.entrySet()) {
                 path = "templates." + locale.getKey();
-                Recipient sample = withLocale(sample(variables), locale.getKey());
+                Recipient sample = sample(variables, locale.getKey());
                 render(notice, sample);
                 if (locale.getValue().push() != null) {
                     RenderedPush push = renderPush(notice, sample);
@@ -350,21 +350,16 @@ public class NoticeRenderer {
     public Map<String, RenderedEmail> samples(CompiledNotice notice, List<String> variables) {
         Map<String, RenderedEmail> samples = new LinkedHashMap<>();
         for (CompiledLocale locale : notice.locales().values()) {
-            samples.put(locale.locale(), render(notice, withLocale(sample(variables), locale.locale())));
+            samples.put(locale.locale(), render(notice, sample(variables, locale.locale())));
         }
         return samples;
     }
 
-    private static Recipient sample(List<String> variables) {
+    private static Recipient sample(List<String> variables, String locale) {
         Map<String, Object> vars = new LinkedHashMap<>();
         variables.forEach(v -> vars.put(v, "sample " + v));
-        return new Recipient("sample-id", "sample@example.com", "Sample Customer", "en", "US", "CA",
+        return new Recipient("sample-id", "sample@example.com", "Sample Customer", locale, "US", "CA",
                 List.of("sample"), Map.of("sample", "value"), vars);
-    }
-
-    private static Recipient withLocale(Recipient r, String locale) {
-        return new Recipient(r.id(), r.email(), r.displayName(), locale, r.country(), r.region(), r.tags(),
-                r.attributes(), r.vars());
     }
 
     /** Names that sections bind, such as the item of {#for item in list} or the it of {#each}. */

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -194,7 +193,7 @@ class EvidenceFormatTest {
     }
 
     private static Map<String, Object> delivery(String customer, String answer, String error) {
-        Map<String, Object> row = new LinkedHashMap<>();
+        Map<String, Object> row = EvidenceWriter.record("delivery");
         row.put("delivery", 1L);
         row.put("customer", customer);
         row.put("channel", "EMAIL");
@@ -210,7 +209,7 @@ class EvidenceFormatTest {
     }
 
     private static Map<String, Object> unreached(String customer, String why) {
-        Map<String, Object> row = new LinkedHashMap<>();
+        Map<String, Object> row = EvidenceWriter.record("unreached");
         row.put("customer", customer);
         row.put("country", "US");
         row.put("region", "CA");
