@@ -16,7 +16,7 @@ public interface PushConfig {
     /** Messages per second the providers take from the whole fleet, until PUT /v1/limits/push says otherwise. */
     double messagesPerSecond();
 
-    /** Messages of one batch waiting for their provider's answer at once. */
+    /** Messages of one batch sent and not yet reported, at once: also what a pod killed mid-batch sends again. */
     @WithDefault("64")
     int inFlight();
 

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -95,7 +94,6 @@ public class PushSender implements ChannelSender {
     public void send(List<DeliveryJob> jobs, OutcomeSink outcomes)
             throws ChannelUnavailableException, SendingHaltedException, InterruptedException {
         Map<String, DeviceView> known = devices.byDestination(jobs.stream().map(DeliveryJob::destination).toList());
-        Semaphore inFlight = new Semaphore(config.inFlight());
         Answers answers = new Answers(outcomes);
         throttle.acquireConnection();
         try {
@@ -128,12 +126,11 @@ public class PushSender implements ChannelSender {
                             + (apple ? "APNs" : "FCM") + " takes at most " + PAYLOAD_LIMIT));
                     continue;
                 }
-                inFlight.acquire();
+                answers.awaitRoom();
                 throttle.acquire();
                 answers.add(new Pending(job, device, Sha256.of(payload), System.nanoTime(),
                         (apple ? apns.send(message, payload) : fcm.send(message, payload))
-                        .orTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                        .whenComplete((a, e) -> inFlight.release())));
+                        .orTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)));
                 answers.reportReady();
             }
             answers.reportAll();
@@ -170,6 +167,17 @@ public class PushSender implements ChannelSender {
         /** Whether to send no more: the providers refuse Herald, or fail message after message. */
         boolean stopped() {
             return halt != null || heldBack.size() >= FAILURES_BEFORE_DOWN;
+        }
+
+        /**
+         * Waits, reporting the oldest answers, until fewer than in-flight pushes are unreported. Counted
+         * until reported, not until answered: an answer that is in but waits behind a slower one is a
+         * push a pod killed now would send again, so it counts against the bound of such duplicates.
+         */
+        void awaitRoom() throws InterruptedException {
+            while (pending.size() >= config.inFlight()) {
+                report(pending.poll());
+            }
         }
 
         void reportReady() throws InterruptedException {
