@@ -231,11 +231,12 @@ public class DeliveryLedger {
              ORDER BY id
             """.formatted(leasedIds("?", "?"));
 
+    /** A retry claim keeps the due time it was claimed at, so that delivery_due_idx finds it (V12). */
     private static final String STALE_RETRIES = """
             WITH stale AS MATERIALIZED (
                    SELECT id FROM delivery
                     WHERE notice_id = ? AND channel = ?::delivery_channel AND status = 'QUEUED'
-                      AND updated_at < now() - make_interval(secs => ?) AND id <> ALL (%s)
+                      AND next_attempt_at IS NOT NULL AND updated_at < now() - make_interval(secs => ?) AND id <> ALL (%s)
                     ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED),
                  touched AS (
                    UPDATE delivery d SET updated_at = now() FROM stale WHERE d.notice_id = ? AND d.id = stale.id
@@ -647,7 +648,7 @@ public class DeliveryLedger {
         try (PreparedStatement statement = c.prepareStatement("""
                 WITH unclaimed AS (
                   UPDATE delivery SET status = 'PENDING', next_attempt_at = now(), updated_at = now()
-                   WHERE notice_id = ? AND status = 'QUEUED' AND id <> ALL (%s)
+                   WHERE notice_id = ? AND status = 'QUEUED' AND next_attempt_at IS NOT NULL AND id <> ALL (%s)
                   RETURNING channel)
                 SELECT channel::text, count(*) FROM unclaimed GROUP BY 1""".formatted(leasedIdsOfNotice("?")))) {
             statement.setLong(1, noticeId);
