@@ -231,18 +231,23 @@ public class DeliveryLedger {
              ORDER BY id
             """.formatted(leasedIds("?", "?"));
 
-    /** A retry claim keeps the due time it was claimed at, so that delivery_due_idx finds it (V12). */
+    /**
+     * Retry claims: only CLAIM_RETRIES makes a row QUEUED, and the row keeps the due time it was claimed
+     * at, so that delivery_due_idx (V12) finds claims instead of a scan of the partition.
+     */
+    private static final String CLAIMED = "status = 'QUEUED' AND next_attempt_at IS NOT NULL";
+
     private static final String STALE_RETRIES = """
             WITH stale AS MATERIALIZED (
                    SELECT id FROM delivery
-                    WHERE notice_id = ? AND channel = ?::delivery_channel AND status = 'QUEUED'
-                      AND next_attempt_at IS NOT NULL AND updated_at < now() - make_interval(secs => ?) AND id <> ALL (%s)
+                    WHERE notice_id = ? AND channel = ?::delivery_channel AND %s
+                      AND updated_at < now() - make_interval(secs => ?) AND id <> ALL (%s)
                     ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED),
                  touched AS (
                    UPDATE delivery d SET updated_at = now() FROM stale WHERE d.notice_id = ? AND d.id = stale.id
                    RETURNING d.id, d.waiting_for IS NOT NULL AS paced)
             SELECT id, paced FROM touched ORDER BY id
-            """.formatted(leasedIds("?", "?"));
+            """.formatted(CLAIMED, leasedIds("?", "?"));
 
     private static final String SILENT_LEASES = """
             SELECT l.id, l.notice_id, l.channel::text, l.ids FROM delivery_lease l LEFT JOIN pod p ON p.id = l.pod
@@ -648,9 +653,9 @@ public class DeliveryLedger {
         try (PreparedStatement statement = c.prepareStatement("""
                 WITH unclaimed AS (
                   UPDATE delivery SET status = 'PENDING', next_attempt_at = now(), updated_at = now()
-                   WHERE notice_id = ? AND status = 'QUEUED' AND next_attempt_at IS NOT NULL AND id <> ALL (%s)
+                   WHERE notice_id = ? AND %s AND id <> ALL (%s)
                   RETURNING channel)
-                SELECT channel::text, count(*) FROM unclaimed GROUP BY 1""".formatted(leasedIdsOfNotice("?")))) {
+                SELECT channel::text, count(*) FROM unclaimed GROUP BY 1""".formatted(CLAIMED, leasedIdsOfNotice("?")))) {
             statement.setLong(1, noticeId);
             statement.setLong(2, noticeId);
             Delta delta = new Delta();
