@@ -63,10 +63,19 @@ final class Timeline {
             lines.add(new Line("Sent because the notice's first channel did not reach the customer", Tone.CONTEXT));
         }
         String fallback = null;
+        // A retry is told as sent again once a later attempt was made: a later retry, or an outcome after it.
+        long retries = d.events().stream().filter(e -> e.kind().equals("RETRY_SCHEDULED")).count();
+        boolean attemptedSince = switch (v.status()) {
+            case SENT, DELIVERED, BOUNCED, FAILED -> true;
+            default -> false;
+        };
+        long retry = 0;
         for (DeliveryEvent e : d.events()) {
             switch (e.kind()) {
-                case "RETRY_SCHEDULED" -> lines.add(new Line(channel + " not accepted on " + when(e.at()) + ": "
-                        + reason(e.detail()) + "; to be tried again", Tone.WAITING));
+                // Not "not accepted": a connection closed before the reply may have delivered the message.
+                case "RETRY_SCHEDULED" -> lines.add(new Line(channel + " not confirmed on " + when(e.at()) + ": "
+                        + reason(e.detail()) + (++retry < retries || attemptedSince ? "; sent again" : "; to be sent again"),
+                        Tone.WAITING));
                 case "DEFERRED" -> lines.add(new Line(channel + " deferred by the receiving provider on " + when(e.at())
                         + " for Herald's pace, not the customer's fault: " + reason(e.detail()), Tone.WAITING));
                 case "FALLBACK" -> fallback = e.detail();

@@ -53,7 +53,9 @@ public final class FcmStandIn extends ScriptedProvider<FcmStandIn.Received, FcmS
         UNREGISTERED,
         INVALID_TOKEN,
         UNAVAILABLE,
-        QUOTA_EXCEEDED
+        QUOTA_EXCEEDED,
+        /** 200 with an empty body, as a proxy or a cut connection gives it: no message name, so no receipt. */
+        NO_RECEIPT
     }
 
     private final HttpServer server;
@@ -211,6 +213,7 @@ public final class FcmStandIn extends ScriptedProvider<FcmStandIn.Received, FcmS
                     Map.of("Retry-After", "1"));
             case QUOTA_EXCEEDED -> error(exchange, 429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED",
                     "Quota exceeded for quota metric 'Send requests'.", Map.of("Retry-After", "1"));
+            case NO_RECEIPT -> answer(exchange, 200, Map.of(), Map.of());
             case ACCEPT -> {
                 countAccepted();
                 acceptedTokens.add(token);

@@ -164,6 +164,24 @@ class PushFallbackTest {
         assertThat(PushStandIns.fcm().tokensIssued() - tokensBefore).as("access tokens are cached").isLessThanOrEqualTo(1);
     }
 
+    /** FCM's receipt is the message's name: a 200 without one is an unconfirmed attempt, sent again. */
+    @Test
+    void aTwoHundredWithoutTheMessageNameIsNoReceipt() {
+        PushStandIns.fcm().script("fcm-nameless", FcmStandIn.Answer.NO_RECEIPT);
+        Fixtures.customer("nameless", "nr-1", null, Fixtures.device(APP, "FCM", "fcm-nameless"));
+        long id = Fixtures.pushNotice("nameless", "nameless", List.of("PUSH"), null);
+        given().post("/v1/notices/{id}/dispatch", id).then().statusCode(202);
+        Fixtures.awaitCompleted(id, Duration.ofSeconds(60));
+
+        JsonPath push = customerDeliveries("nr-1");
+        assertThat(push.getString("deliveries[0].delivery.status")).isEqualTo("SENT");
+        assertThat(push.getInt("deliveries[0].delivery.attempts")).isEqualTo(2);
+        assertThat(push.getList("deliveries[0].events.detail", String.class))
+                .anyMatch(detail -> detail.contains("FCM answered 200 without the message's name: no receipt"));
+        assertThat(PushStandIns.fcm().received().stream().filter(r -> r.token().equals("fcm-nameless")).count())
+                .isEqualTo(2);
+    }
+
     @Test
     void refusedCredentialsPauseTheNoticeUntilAnOperatorResumesIt() {
         Fixtures.customer("refused", "cr-1", null, Fixtures.device(APP, "FCM", "fcm-cred-1"));
