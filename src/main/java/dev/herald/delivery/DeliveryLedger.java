@@ -110,27 +110,42 @@ public class DeliveryLedger {
             WITH due AS MATERIALIZED (
                    SELECT id FROM delivery
                     WHERE notice_id = ? AND channel = ?::delivery_channel AND status = 'PENDING' AND next_attempt_at <= now()
-                      AND id <> ALL (%s)
+                      AND %s
                     ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED),
                  claimed AS (
                    UPDATE delivery d SET status = 'QUEUED', updated_at = now()
                      FROM due WHERE d.notice_id = ? AND d.id = due.id
                    RETURNING d.id, d.waiting_for IS NOT NULL AS paced)
             SELECT id, paced FROM claimed ORDER BY id
-            """.formatted(leasedIds("?", "?"));
+            """.formatted(unleased("id", "?", "?"));
 
-    private static final String LEASE_OPEN = """
-            SELECT d.id, d.attempts, coalesce(d.deferrals, 0), d.customer_id, d.destination FROM delivery d %s
-             WHERE d.notice_id = ? AND d.channel = ?::delivery_channel AND d.id = ANY(?) AND %s
-               AND d.id <> ALL (%s)
-             ORDER BY d.id
-            """.formatted(CURSOR_JOIN, OPEN, leasedIds("?", "?"));
+    /**
+     * The lease itself, after its advisory lock (a statement of its own, so that this one's snapshot sees
+     * every lease committed before the lock was granted): the notice read under a share lock, so that a
+     * cancel waits for this claim and then leaves its rows to the worker; the rows of the batch still
+     * open and held by no lease; and the lease row naming them. Returns the lease's id on each row.
+     */
+    private static final String LEASE = """
+            WITH dispatching AS (SELECT 1 FROM notice WHERE id = ? AND status = 'DISPATCHING' FOR SHARE),
+                 open AS (
+                   SELECT d.id, d.attempts, coalesce(d.deferrals, 0) AS deferrals, d.customer_id, d.destination
+                     FROM delivery d %s
+                    WHERE EXISTS (SELECT 1 FROM dispatching)
+                      AND d.notice_id = ? AND d.channel = ?::delivery_channel AND d.id = ANY(?) AND %s AND %s),
+                 lease AS (
+                   INSERT INTO delivery_lease (pod, notice_id, channel, ids)
+                   SELECT ?, ?, ?::delivery_channel, array_agg(id ORDER BY id) FROM open HAVING count(*) > 0
+                   RETURNING id)
+            SELECT lease.id, open.* FROM open, lease ORDER BY open.id
+            """.formatted(CURSOR_JOIN, OPEN, unleased("d.id", "?", "?"));
 
     /**
      * Writes outcomes on the rows still open, their timeline events and their counters, in one
      * statement (it runs every few messages of every batch). An accepted message also lands on a row
-     * cancelled meanwhile, because it did reach the customer. The self-join reads each row as it was
-     * before the update, for the counters. Returns how many rows took their outcome.
+     * cancelled meanwhile, because it did reach the customer: a second update takes those, looking only
+     * at the accepted outcomes the first did not take (usually none), so that no row is read twice.
+     * Each update knows the state its rows were in, for the counters. Returns how many rows took their
+     * outcome.
      */
     private static final String RECORD = """
             WITH v AS (
@@ -138,17 +153,16 @@ public class DeliveryLedger {
                                         ?::bytea[], ?::int[], ?::text[], ?::int[])
                           AS v(id, status, next_attempt_at, error, provider_id, event, content, attempted, waiting_for,
                                deferred)),
-                 moved AS (
-                   UPDATE delivery d
-                      SET status = v.status, attempts = d.attempts + v.attempted, updated_at = now(),
-                          next_attempt_at = v.next_attempt_at, last_error = v.error, waiting_for = v.waiting_for,
-                          deferrals = CASE WHEN v.deferred = 1 THEN coalesce(d.deferrals, 0) + 1 ELSE d.deferrals END,
-                          provider_message_id = coalesce(v.provider_id, d.provider_message_id),
-                          content_sha256 = coalesce(v.content, d.content_sha256)
-                     FROM v, delivery o
-                    WHERE d.notice_id = ? AND d.id = v.id AND o.notice_id = d.notice_id AND o.id = d.id
-                      AND (%1$s = 'QUEUED' OR (d.status = 'CANCELLED' AND v.status = 'SENT'))
-                   RETURNING d.id, d.channel, %2$s AS was, v.status AS now, v.event, v.error),
+                 open AS (
+                   UPDATE delivery d SET %1$s FROM v
+                    WHERE d.notice_id = ? AND d.id = v.id AND %2$s = 'QUEUED'
+                   RETURNING d.id, d.channel, 'QUEUED'::delivery_status AS was, v.status AS now, v.event, v.error),
+                 cancelled AS (
+                   UPDATE delivery d SET %1$s
+                     FROM (SELECT * FROM v WHERE v.status = 'SENT' AND v.id NOT IN (SELECT id FROM open)) v
+                    WHERE d.notice_id = ? AND d.id = v.id AND d.status = 'CANCELLED'
+                   RETURNING d.id, d.channel, 'CANCELLED'::delivery_status AS was, v.status AS now, v.event, v.error),
+                 moved AS (SELECT * FROM open UNION ALL SELECT * FROM cancelled),
                  ev AS (
                    INSERT INTO delivery_event (notice_id, delivery_id, kind, detail)
                    SELECT ?, id, event, error FROM moved WHERE event IS NOT NULL),
@@ -163,7 +177,12 @@ public class DeliveryLedger {
                           first_at = coalesce(dc.first_at, excluded.first_at),
                           last_at = coalesce(excluded.last_at, dc.last_at))
             SELECT count(*), coalesce(array_agg(id) FILTER (WHERE now = 'FAILED'), '{}') FROM moved
-            """.formatted(stateAgainst("d", LEASED), stateAgainst("o", LEASED));
+            """.formatted("""
+                    status = v.status, attempts = d.attempts + v.attempted, updated_at = now(),
+                          next_attempt_at = v.next_attempt_at, last_error = v.error, waiting_for = v.waiting_for,
+                          deferrals = CASE WHEN v.deferred = 1 THEN coalesce(d.deferrals, 0) + 1 ELSE d.deferrals END,
+                          provider_message_id = coalesce(v.provider_id, d.provider_message_id),
+                          content_sha256 = coalesce(v.content, d.content_sha256)""", stateAgainst("d", LEASED));
 
     private static final String FALLBACK = """
             WITH ended AS (
@@ -200,7 +219,7 @@ public class DeliveryLedger {
             WITH waiting AS (
                    SELECT d.id, d.channel, %s AS state FROM delivery d %s
                     WHERE d.notice_id = ? AND d.status IN ('PENDING', 'QUEUED')
-                      AND d.id <> ALL (%s)
+                      AND %s
                       FOR UPDATE OF d),
                  cancelled AS (
                    UPDATE delivery d
@@ -208,7 +227,7 @@ public class DeliveryLedger {
                      FROM waiting WHERE d.notice_id = ? AND d.id = waiting.id
                    RETURNING waiting.channel, waiting.state)
             SELECT channel::text, state::text, count(*) FROM cancelled GROUP BY 1, 2
-            """.formatted(state("d", "dc"), CURSOR_JOIN, leasedIdsOfNotice("?"));
+            """.formatted(state("d", "dc"), CURSOR_JOIN, unleasedInNotice("d.id", "?"));
 
     private static final String MOVE = """
             UPDATE delivery d SET status = ?::delivery_status, updated_at = now(), last_error = coalesce(?, d.last_error)
@@ -227,9 +246,9 @@ public class DeliveryLedger {
     private static final String UNFINISHED = """
             SELECT id FROM delivery
              WHERE notice_id = ? AND channel = ?::delivery_channel AND id BETWEEN ? AND ?
-               AND status = 'PENDING' AND next_attempt_at IS NULL AND id <> ALL (%s)
+               AND status = 'PENDING' AND next_attempt_at IS NULL AND %s
              ORDER BY id
-            """.formatted(leasedIds("?", "?"));
+            """.formatted(unleased("id", "?", "?"));
 
     /**
      * Retry claims: only CLAIM_RETRIES makes a row QUEUED, and the row keeps the due time it was claimed
@@ -241,13 +260,13 @@ public class DeliveryLedger {
             WITH stale AS MATERIALIZED (
                    SELECT id FROM delivery
                     WHERE notice_id = ? AND channel = ?::delivery_channel AND %s
-                      AND updated_at < now() - make_interval(secs => ?) AND id <> ALL (%s)
+                      AND updated_at < now() - make_interval(secs => ?) AND %s
                     ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED),
                  touched AS (
                    UPDATE delivery d SET updated_at = now() FROM stale WHERE d.notice_id = ? AND d.id = stale.id
                    RETURNING d.id, d.waiting_for IS NOT NULL AS paced)
             SELECT id, paced FROM touched ORDER BY id
-            """.formatted(CLAIMED, leasedIds("?", "?"));
+            """.formatted(CLAIMED, unleased("id", "?", "?"));
 
     private static final String SILENT_LEASES = """
             SELECT l.id, l.notice_id, l.channel::text, l.ids FROM delivery_lease l LEFT JOIN pod p ON p.id = l.pod
@@ -261,15 +280,17 @@ public class DeliveryLedger {
         this.retries = retries;
     }
 
-    /** The ids held by every lease of one notice and channel (two placeholders), as an array expression. */
-    private static String leasedIds(String notice, String channel) {
-        return "coalesce((SELECT array_agg(x) FROM delivery_lease l, unnest(l.ids) x WHERE l.notice_id = " + notice
-                + " AND l.channel = " + channel + "::delivery_channel), '{}')";
+    /**
+     * {@code id} held by no lease of one notice and channel (two placeholders). As NOT IN over the leased
+     * ids PostgreSQL hashes them once; {@code <> ALL} of their array compared each row with every id.
+     */
+    private static String unleased(String id, String notice, String channel) {
+        return id + " NOT IN (SELECT x FROM delivery_lease l, unnest(l.ids) x WHERE l.notice_id = " + notice
+                + " AND l.channel = " + channel + "::delivery_channel)";
     }
 
-    private static String leasedIdsOfNotice(String notice) {
-        return "coalesce((SELECT array_agg(x) FROM delivery_lease l, unnest(l.ids) x WHERE l.notice_id = " + notice
-                + "), '{}')";
+    private static String unleasedInNotice(String id, String notice) {
+        return id + " NOT IN (SELECT x FROM delivery_lease l, unnest(l.ids) x WHERE l.notice_id = " + notice + ")";
     }
 
     // ---------------------------------------------------------------- plan
@@ -475,29 +496,25 @@ public class DeliveryLedger {
             throws SQLException {
         Jdbc.queryOne(c, Integer.class, "SELECT 1 FROM pg_advisory_xact_lock((? % 2147483647)::int, ?)", noticeId,
                 channel.ordinal());
-        if (!"DISPATCHING".equals(Jdbc.queryOne(c, String.class, "SELECT status FROM notice WHERE id = ? FOR SHARE",
-                noticeId))) {
-            return new Lease(0, noticeId, channel, List.of());
-        }
         List<Leased> rows = new ArrayList<>(ids.size());
-        try (PreparedStatement statement = c.prepareStatement(LEASE_OPEN)) {
+        long leaseId = 0;
+        try (PreparedStatement statement = c.prepareStatement(LEASE)) {
             statement.setLong(1, noticeId);
-            statement.setString(2, channel.name());
-            statement.setArray(3, bigints(c, ids));
-            statement.setLong(4, noticeId);
-            statement.setString(5, channel.name());
+            statement.setLong(2, noticeId);
+            statement.setString(3, channel.name());
+            statement.setArray(4, bigints(c, ids));
+            statement.setLong(5, noticeId);
+            statement.setString(6, channel.name());
+            statement.setString(7, pod);
+            statement.setLong(8, noticeId);
+            statement.setString(9, channel.name());
             try (ResultSet r = statement.executeQuery()) {
                 while (r.next()) {
-                    rows.add(new Leased(r.getLong(1), r.getInt(2), r.getInt(3), r.getString(4), r.getString(5)));
+                    leaseId = r.getLong(1);
+                    rows.add(new Leased(r.getLong(2), r.getInt(3), r.getInt(4), r.getString(5), r.getString(6)));
                 }
             }
         }
-        if (rows.isEmpty()) {
-            return new Lease(0, noticeId, channel, rows);
-        }
-        long leaseId = Jdbc.queryOne(c, Long.class, "INSERT INTO delivery_lease (pod, notice_id, channel, ids)"
-                + " VALUES (?, ?, ?::delivery_channel, ?) RETURNING id", pod, noticeId, channel.name(),
-                bigints(c, rows.stream().map(Leased::deliveryId).toList()));
         return new Lease(leaseId, noticeId, channel, List.copyOf(rows));
     }
 
@@ -556,6 +573,7 @@ public class DeliveryLedger {
             statement.setLong(11, noticeId);
             statement.setLong(12, noticeId);
             statement.setLong(13, noticeId);
+            statement.setLong(14, noticeId);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 return new Recorded(rows.getInt(1), List.of((Long[]) rows.getArray(2).getArray()));
@@ -653,9 +671,9 @@ public class DeliveryLedger {
         try (PreparedStatement statement = c.prepareStatement("""
                 WITH unclaimed AS (
                   UPDATE delivery SET status = 'PENDING', next_attempt_at = now(), updated_at = now()
-                   WHERE notice_id = ? AND %s AND id <> ALL (%s)
+                   WHERE notice_id = ? AND %s AND %s
                   RETURNING channel)
-                SELECT channel::text, count(*) FROM unclaimed GROUP BY 1""".formatted(CLAIMED, leasedIdsOfNotice("?")))) {
+                SELECT channel::text, count(*) FROM unclaimed GROUP BY 1""".formatted(CLAIMED, unleasedInNotice("id", "?")))) {
             statement.setLong(1, noticeId);
             statement.setLong(2, noticeId);
             Delta delta = new Delta();
@@ -704,7 +722,8 @@ public class DeliveryLedger {
     public void open(Connection c, long noticeId) throws SQLException {
         String partition = partition(noticeId);
         if (Jdbc.queryOne(c, Boolean.class, "SELECT to_regclass(?) IS NULL", partition)) {
-            Jdbc.update(c, "CREATE TABLE " + partition + " (LIKE delivery INCLUDING DEFAULTS) WITH (fillfactor = 80)");
+            Jdbc.update(c, "CREATE TABLE " + partition + " (LIKE delivery INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+                    + " WITH (fillfactor = 80)");
             Jdbc.update(c, "ALTER TABLE delivery ATTACH PARTITION " + partition + " FOR VALUES IN (" + noticeId + ")");
         }
     }
