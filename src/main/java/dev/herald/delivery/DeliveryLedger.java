@@ -73,6 +73,12 @@ public class DeliveryLedger {
     /** A cursor past every row: a leased row was handed out, whatever its channel's cursor says now. */
     private static final String LEASED = "9223372036854775807";
 
+    /** The leases of one notice and channel (two placeholders), for {@link #unleased}. */
+    private static final String CHANNEL_LEASES = "l.notice_id = ? AND l.channel = ?::delivery_channel";
+
+    /** The leases of one notice (a placeholder), for {@link #unleased}. */
+    private static final String NOTICE_LEASES = "l.notice_id = ?";
+
     /** Rows that may still be sent, in the terms of {@link #state}. */
     private static final String OPEN = state("d", "dc") + " = 'QUEUED'";
 
@@ -117,7 +123,7 @@ public class DeliveryLedger {
                      FROM due WHERE d.notice_id = ? AND d.id = due.id
                    RETURNING d.id, d.waiting_for IS NOT NULL AS paced)
             SELECT id, paced FROM claimed ORDER BY id
-            """.formatted(unleased("id", "?", "?"));
+            """.formatted(unleased("id", CHANNEL_LEASES));
 
     /**
      * The lease itself, after its advisory lock (a statement of its own, so that this one's snapshot sees
@@ -137,7 +143,7 @@ public class DeliveryLedger {
                    SELECT ?, ?, ?::delivery_channel, array_agg(id ORDER BY id) FROM open HAVING count(*) > 0
                    RETURNING id)
             SELECT lease.id, open.* FROM open, lease ORDER BY open.id
-            """.formatted(CURSOR_JOIN, OPEN, unleased("d.id", "?", "?"));
+            """.formatted(CURSOR_JOIN, OPEN, unleased("d.id", CHANNEL_LEASES));
 
     /**
      * Writes outcomes on the rows still open, their timeline events and their counters, in one
@@ -227,7 +233,7 @@ public class DeliveryLedger {
                      FROM waiting WHERE d.notice_id = ? AND d.id = waiting.id
                    RETURNING waiting.channel, waiting.state)
             SELECT channel::text, state::text, count(*) FROM cancelled GROUP BY 1, 2
-            """.formatted(state("d", "dc"), CURSOR_JOIN, unleasedInNotice("d.id", "?"));
+            """.formatted(state("d", "dc"), CURSOR_JOIN, unleased("d.id", NOTICE_LEASES));
 
     private static final String MOVE = """
             UPDATE delivery d SET status = ?::delivery_status, updated_at = now(), last_error = coalesce(?, d.last_error)
@@ -248,7 +254,7 @@ public class DeliveryLedger {
              WHERE notice_id = ? AND channel = ?::delivery_channel AND id BETWEEN ? AND ?
                AND status = 'PENDING' AND next_attempt_at IS NULL AND %s
              ORDER BY id
-            """.formatted(unleased("id", "?", "?"));
+            """.formatted(unleased("id", CHANNEL_LEASES));
 
     /**
      * Retry claims: only CLAIM_RETRIES makes a row QUEUED, and the row keeps the due time it was claimed
@@ -266,7 +272,7 @@ public class DeliveryLedger {
                    UPDATE delivery d SET updated_at = now() FROM stale WHERE d.notice_id = ? AND d.id = stale.id
                    RETURNING d.id, d.waiting_for IS NOT NULL AS paced)
             SELECT id, paced FROM touched ORDER BY id
-            """.formatted(CLAIMED, unleased("id", "?", "?"));
+            """.formatted(CLAIMED, unleased("id", CHANNEL_LEASES));
 
     private static final String SILENT_LEASES = """
             SELECT l.id, l.notice_id, l.channel::text, l.ids FROM delivery_lease l LEFT JOIN pod p ON p.id = l.pod
@@ -281,16 +287,11 @@ public class DeliveryLedger {
     }
 
     /**
-     * {@code id} held by no lease of one notice and channel (two placeholders). As NOT IN over the leased
-     * ids PostgreSQL hashes them once; {@code <> ALL} of their array compared each row with every id.
+     * {@code id} held by none of the {@code leases}. As NOT IN over the leased ids PostgreSQL hashes them
+     * once; {@code <> ALL} of their array compared each row with every id.
      */
-    private static String unleased(String id, String notice, String channel) {
-        return id + " NOT IN (SELECT x FROM delivery_lease l, unnest(l.ids) x WHERE l.notice_id = " + notice
-                + " AND l.channel = " + channel + "::delivery_channel)";
-    }
-
-    private static String unleasedInNotice(String id, String notice) {
-        return id + " NOT IN (SELECT x FROM delivery_lease l, unnest(l.ids) x WHERE l.notice_id = " + notice + ")";
+    private static String unleased(String id, String leases) {
+        return id + " NOT IN (SELECT x FROM delivery_lease l, unnest(l.ids) x WHERE " + leases + ")";
     }
 
     // ---------------------------------------------------------------- plan
@@ -673,7 +674,7 @@ public class DeliveryLedger {
                   UPDATE delivery SET status = 'PENDING', next_attempt_at = now(), updated_at = now()
                    WHERE notice_id = ? AND %s AND %s
                   RETURNING channel)
-                SELECT channel::text, count(*) FROM unclaimed GROUP BY 1""".formatted(CLAIMED, unleasedInNotice("id", "?")))) {
+                SELECT channel::text, count(*) FROM unclaimed GROUP BY 1""".formatted(CLAIMED, unleased("id", NOTICE_LEASES)))) {
             statement.setLong(1, noticeId);
             statement.setLong(2, noticeId);
             Delta delta = new Delta();
