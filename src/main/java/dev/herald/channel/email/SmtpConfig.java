@@ -34,6 +34,12 @@ public interface SmtpConfig {
      */
     double messagesPerSecond();
 
+    /**
+     * Whether to pipeline MAIL FROM, RCPT TO and DATA (RFC 2920) to a relay that advertises PIPELINING:
+     * two round trips a message instead of four. Off only for a relay that advertises it and mishandles it.
+     */
+    boolean pipelining();
+
     /** Connect, read and write timeout of one SMTP exchange. */
     Duration timeout();
 }

@@ -12,14 +12,12 @@ import java.util.concurrent.TimeUnit;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.mail.MessagingException;
-import jakarta.mail.NoSuchProviderException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
-import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.Startup;
@@ -58,7 +56,7 @@ public class SmtpSender {
     }
 
     /** A pooled connection and the watchdog that bounds how long one exchange on it may take. */
-    private record Connection(Transport transport, SmtpWatchdog watchdog) {
+    private record Connection(PipeliningSmtpTransport transport, SmtpWatchdog watchdog) {
     }
 
     private final SmtpConfig config;
@@ -69,8 +67,7 @@ public class SmtpSender {
     private final ChannelMetrics metrics;
     private final DomainPaces paces;
 
-    SmtpSender(SmtpConfig config, SendLimits limits, ChannelMetrics metrics, DomainPaces paces)
-            throws NoSuchProviderException {
+    SmtpSender(SmtpConfig config, SendLimits limits, ChannelMetrics metrics, DomainPaces paces) {
         this.config = config;
         this.metrics = metrics;
         this.paces = paces;
@@ -89,7 +86,8 @@ public class SmtpSender {
             SmtpWatchdog watchdog = new SmtpWatchdog(config.timeout());
             Properties properties = properties(config);
             properties.put("mail.smtp.socketFactory", watchdog);
-            connections.add(new Connection(Session.getInstance(properties).getTransport("smtp"), watchdog));
+            connections.add(new Connection(new PipeliningSmtpTransport(Session.getInstance(properties), config.pipelining()),
+                    watchdog));
         }
         pool.addAll(connections);
     }
@@ -289,10 +287,8 @@ public class SmtpSender {
     private Reply attempt(Connection connection, Envelope envelope) {
         connection.watchdog().begin();
         try {
-            connection.transport().sendMessage(envelope.message(), envelope.message().getAllRecipients());
             // The relay's answer to the message ("250 2.0.0 Ok: queued as …") is its receipt, kept as evidence.
-            String answer = connection.transport() instanceof SMTPTransport smtp ? smtp.getLastServerResponse() : null;
-            return new Reply(250, answer == null ? "250" : oneLine(answer), Stage.MESSAGE);
+            return connection.transport().send(envelope.message());
         } catch (MessagingException e) {
             Reply reply = replyOf(e);
             if (reply.stage() == Stage.CONNECTION && envelope.message().written()) {
@@ -399,7 +395,7 @@ public class SmtpSender {
         return found.code() < 400 ? new Reply(0, found.text(), Stage.CONNECTION) : found;
     }
 
-    private static String oneLine(String text) {
+    static String oneLine(String text) {
         return text == null ? "" : text.replaceAll("\\s+", " ").strip();
     }
 

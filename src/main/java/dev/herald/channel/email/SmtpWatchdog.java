@@ -54,8 +54,10 @@ final class SmtpWatchdog extends SocketFactory {
     }
 
     @Override
-    public Socket createSocket() {
+    public Socket createSocket() throws IOException {
         Socket created = new Socket();
+        // Pipelined commands go out as they are written, not held back until the relay acknowledges the first.
+        created.setTcpNoDelay(true);
         socket = created;
         return created;
     }

@@ -1,0 +1,126 @@
+package dev.herald.channel.email;
+
+import java.io.IOException;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.URLName;
+import jakarta.mail.internet.InternetAddress;
+
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+
+import dev.herald.channel.email.SmtpSender.Reply;
+import dev.herald.channel.email.SmtpSender.Stage;
+
+/**
+ * Angus's SMTP transport, speaking RFC 2920 pipelining to a relay that advertises it: MAIL FROM, RCPT TO
+ * and DATA go out together and their three replies are read together, then the message and its final
+ * dot, so that one message costs two round trips instead of Angus's four. Angus still connects, says
+ * EHLO, starts TLS, authenticates, dot-stuffs the message and reads every reply; a relay that does not
+ * advertise PIPELINING gets Angus's own one-command-at-a-time dialogue.
+ */
+final class PipeliningSmtpTransport extends SMTPTransport {
+
+    private static final int START_MAIL_INPUT = 354;
+
+    private final boolean pipelining;
+    /** Set while Angus's {@link #data()} runs after DATA was already sent and answered 354 in the group. */
+    private boolean dataAnswered;
+
+    PipeliningSmtpTransport(Session session, boolean pipelining) {
+        super(session, new URLName("smtp", null, -1, null, null, null));
+        this.pipelining = pipelining;
+    }
+
+    /**
+     * Sends one message to its one recipient and returns the relay's answer to it, 250 with the relay's
+     * receipt when it took it, or the refusal of the sender, the recipient or the message. A connection
+     * that breaks throws, as Angus does; {@link SmtpSender#replyOf} reads what the exception carries.
+     */
+    synchronized Reply send(EmailComposer.ComposedMessage message) throws MessagingException {
+        if (!pipelining || !supportsExtension("PIPELINING")) {
+            sendMessage(message, message.getAllRecipients());
+            return new Reply(250, SmtpSender.oneLine(getLastServerResponse()), Stage.MESSAGE);
+        }
+        sendCommand("MAIL FROM:<" + address(message.getFrom()[0]) + ">");
+        sendCommand("RCPT TO:<" + address(message.getAllRecipients()[0]) + ">");
+        sendCommand("DATA");
+        // Every reply of the group is read, whatever the first ones said, to keep the dialogue in step.
+        Reply sender = reply(Stage.SENDER);
+        Reply recipient = sender.code() == 0 ? sender : reply(Stage.RECIPIENT);
+        Reply data = recipient.code() == 0 ? recipient : reply(Stage.MESSAGE);
+        Reply refusal = refusal(sender, recipient, data);
+        if (refusal != null) {
+            endTransaction(refusal, data);
+            return refusal;
+        }
+        dataAnswered = true;
+        try {
+            message.writeTo(data());
+            finishData();
+        } catch (IOException e) {
+            throw new MessagingException("Writing the message to the SMTP relay failed: " + e.getMessage(), e);
+        }
+        return new Reply(250, SmtpSender.oneLine(getLastServerResponse()), Stage.MESSAGE);
+    }
+
+    /** The first reply of the group that refused, or null when the relay waits for the message. */
+    private static Reply refusal(Reply sender, Reply recipient, Reply data) {
+        if (sender.code() == 0 || sender.code() >= 300) {
+            return sender;
+        }
+        if (recipient.code() == 0 || recipient.code() >= 300) {
+            return recipient;
+        }
+        return data.code() == START_MAIL_INPUT ? null : data;
+    }
+
+    /**
+     * Closes the refused transaction so that the connection can carry the next message. A relay that
+     * answered 354 although the recipient was refused gets an empty message ("." alone), as RFC 2920
+     * section 3.1 says, which it refuses for want of a recipient; then RSET. A refused sender, a 421 or a
+     * broken dialogue ends the connection instead ({@link SmtpSender} closes it), so nothing is said.
+     */
+    private void endTransaction(Reply refusal, Reply data) throws MessagingException {
+        if (refusal.stage() == Stage.SENDER || refusal.stage() == Stage.CONNECTION || refusal.code() == 421
+                || data.code() == 0) {
+            return;
+        }
+        if (data.code() == START_MAIL_INPUT) {
+            issueCommand(".", -1);
+        }
+        issueCommand("RSET", -1);
+    }
+
+    /**
+     * The next reply of the group; code 0 when the connection closed instead, and any code outside what
+     * a refusal or a go-ahead may be is a dialogue out of step, no answer either.
+     */
+    private Reply reply(Stage stage) throws MessagingException {
+        int code = readServerResponse();
+        String text = SmtpSender.oneLine(getLastServerResponse());
+        boolean expected = code >= 400 || (stage == Stage.MESSAGE ? code == START_MAIL_INPUT : code >= 200 && code < 300);
+        return expected ? new Reply(code, text, stage) : new Reply(0, text, Stage.CONNECTION);
+    }
+
+    private static String address(jakarta.mail.Address address) {
+        return ((InternetAddress) address).getAddress();
+    }
+
+    @Override
+    protected void sendCommand(String command) throws MessagingException {
+        if (!(dataAnswered && command.equals("DATA"))) {
+            super.sendCommand(command);
+        }
+    }
+
+    @Override
+    protected int readServerResponse() throws MessagingException {
+        if (dataAnswered) {
+            // The 354 Angus's data() waits for was read with the group.
+            dataAnswered = false;
+            return START_MAIL_INPUT;
+        }
+        return super.readServerResponse();
+    }
+}
