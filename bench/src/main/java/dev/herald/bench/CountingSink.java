@@ -1,5 +1,6 @@
 package dev.herald.bench;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,13 +17,15 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The benchmark's SMTP server: accepts every message, counts it and throws it away. It speaks just
  * enough SMTP for Jakarta Mail (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) and reads the data in 64 KB
- * blocks with a byte-level state machine, so that it costs a few percent of one core at 10,000
+ * blocks with a byte-level state machine. Like every large MTA it advertises PIPELINING (RFC 2920) and
+ * sends the replies to what one read brought in one write, so that it costs a few percent of one core at 10,000
  * messages per second (SubEthaSMTP, used for the demo, cost ~25% of the machine at 4,500/s).
  */
 final class CountingSink implements AutoCloseable {
 
     private static final byte[] GREETING = "220 sink ESMTP\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] EHLO = "250-sink\r\n250-8BITMIME\r\n250 SIZE 104857600\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EHLO = "250-sink\r\n250-8BITMIME\r\n250-PIPELINING\r\n250 SIZE 104857600\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OK = "250 2.0.0 OK\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] GO_AHEAD = "354 go ahead\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BYE = "221 bye\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -86,7 +89,8 @@ final class CountingSink implements AutoCloseable {
     }
 
     private void serve(Socket socket) {
-        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+        try (socket; InputStream in = socket.getInputStream();
+                OutputStream out = new BufferedOutputStream(socket.getOutputStream())) {
             socket.setTcpNoDelay(true);
             out.write(GREETING);
             out.flush();
@@ -106,7 +110,6 @@ final class CountingSink implements AutoCloseable {
                             data = false;
                             count(recipient, size);
                             out.write(OK);
-                            out.flush();
                         }
                     } else if (b == '\n') {
                         String command = line.toString().trim();
@@ -131,11 +134,11 @@ final class CountingSink implements AutoCloseable {
                             }
                             default -> out.write(OK);
                         }
-                        out.flush();
                     } else if (b != '\r') {
                         line.append((char) b);
                     }
                 }
+                out.flush();
             }
         } catch (IOException e) {
             // the client went away

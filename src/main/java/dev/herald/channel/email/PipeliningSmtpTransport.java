@@ -1,6 +1,9 @@
 package dev.herald.channel.email;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -16,12 +19,18 @@ import dev.herald.channel.email.SmtpSender.Stage;
  * Angus's SMTP transport, speaking RFC 2920 pipelining to a relay that advertises it: MAIL FROM, RCPT TO
  * and DATA go out together and their three replies are read together, then the message and its final
  * dot, so that one message costs two round trips instead of Angus's four. Angus still connects, says
- * EHLO, starts TLS, authenticates, dot-stuffs the message and reads every reply; a relay that does not
- * advertise PIPELINING gets Angus's own one-command-at-a-time dialogue.
+ * EHLO, starts TLS, authenticates and reads every reply; a relay that does not advertise PIPELINING
+ * gets Angus's own one-command-at-a-time dialogue.
  */
 final class PipeliningSmtpTransport extends SMTPTransport {
 
     private static final int START_MAIL_INPUT = 354;
+    private static final byte[] END_OF_DATA = { '.', '\r', '\n' };
+    /**
+     * Angus's buffered stream to the relay (after STARTTLS, the encrypted one), which it keeps private:
+     * a message already in SMTP's form is written to it directly.
+     */
+    private static final VarHandle SERVER_OUTPUT = serverOutput();
 
     private final boolean pipelining;
     /** Set while Angus's {@link #data()} runs after DATA was already sent and answered 354 in the group. */
@@ -46,22 +55,57 @@ final class PipeliningSmtpTransport extends SMTPTransport {
         sendCommand("RCPT TO:<" + address(message.getAllRecipients()[0]) + ">");
         sendCommand("DATA");
         // Every reply of the group is read, whatever the first ones said, to keep the dialogue in step.
-        Reply sender = reply(Stage.SENDER);
-        Reply recipient = sender.code() == 0 ? sender : reply(Stage.RECIPIENT);
-        Reply data = recipient.code() == 0 ? recipient : reply(Stage.MESSAGE);
+        Reply sender = reply(Stage.SENDER, false);
+        Reply recipient = sender.code() == 0 ? sender : reply(Stage.RECIPIENT, false);
+        Reply data = recipient.code() == 0 ? recipient : reply(Stage.MESSAGE, true);
         Reply refusal = refusal(sender, recipient, data);
         if (refusal != null) {
             endTransaction(refusal, data);
             return refusal;
         }
-        dataAnswered = true;
+        byte[] bytes = message.bytes();
+        if (!canonical(bytes)) {
+            dataAnswered = true;
+            try {
+                message.writeTo(data());
+                finishData();
+            } catch (IOException e) {
+                throw new MessagingException("Writing the message to the SMTP relay failed: " + e.getMessage(), e);
+            }
+            return new Reply(250, SmtpSender.oneLine(getLastServerResponse()), Stage.MESSAGE);
+        }
         try {
-            message.writeTo(data());
-            finishData();
+            OutputStream out = (OutputStream) SERVER_OUTPUT.get(this);
+            message.writeTo(out);
+            out.write(END_OF_DATA);
+            out.flush();
         } catch (IOException e) {
             throw new MessagingException("Writing the message to the SMTP relay failed: " + e.getMessage(), e);
         }
-        return new Reply(250, SmtpSender.oneLine(getLastServerResponse()), Stage.MESSAGE);
+        Reply reply = reply(Stage.MESSAGE, false);
+        // The message was written whole: a reply that is neither a receipt nor a refusal leaves it unconfirmed.
+        return reply.code() == 0 ? new Reply(0, reply.text(), Stage.UNCONFIRMED) : reply;
+    }
+
+    /**
+     * Whether the bytes are already what SMTP carries between DATA and the final dot: lines ending in
+     * CRLF and none starting with a dot. Herald's composed messages are (headers, base64 parts), so they
+     * are written as they are; anything else goes through Angus's stream, which stuffs dots and mends
+     * line ends byte by byte at several times the cost.
+     */
+    static boolean canonical(byte[] bytes) {
+        int n = bytes.length;
+        if (n < 2 || bytes[n - 2] != '\r' || bytes[n - 1] != '\n') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            byte b = bytes[i];
+            if (b == '\n' && (i == 0 || bytes[i - 1] != '\r') || b == '\r' && bytes[i + 1] != '\n'
+                    || b == '.' && (i == 0 || bytes[i - 1] == '\n')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The first reply of the group that refused, or null when the relay waits for the message. */
@@ -93,14 +137,23 @@ final class PipeliningSmtpTransport extends SMTPTransport {
     }
 
     /**
-     * The next reply of the group; code 0 when the connection closed instead, and any code outside what
-     * a refusal or a go-ahead may be is a dialogue out of step, no answer either.
+     * The relay's next reply: a go-ahead (354 to DATA, else 2xx) or a refusal (4xx, 5xx); code 0 when the
+     * connection closed instead or the reply is neither, a dialogue out of step.
      */
-    private Reply reply(Stage stage) throws MessagingException {
+    private Reply reply(Stage stage, boolean toData) throws MessagingException {
         int code = readServerResponse();
         String text = SmtpSender.oneLine(getLastServerResponse());
-        boolean expected = code >= 400 || (stage == Stage.MESSAGE ? code == START_MAIL_INPUT : code >= 200 && code < 300);
-        return expected ? new Reply(code, text, stage) : new Reply(0, text, Stage.CONNECTION);
+        boolean goAhead = toData ? code == START_MAIL_INPUT : code >= 200 && code < 300;
+        return goAhead || code >= 400 ? new Reply(code, text, stage) : new Reply(0, text, Stage.CONNECTION);
+    }
+
+    private static VarHandle serverOutput() {
+        try {
+            return MethodHandles.privateLookupIn(SMTPTransport.class, MethodHandles.lookup())
+                    .findVarHandle(SMTPTransport.class, "serverOutput", OutputStream.class);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("This Angus Mail's SMTPTransport has no serverOutput stream to write to", e);
+        }
     }
 
     private static String address(jakarta.mail.Address address) {

@@ -44,10 +44,11 @@ import dev.herald.support.PostfixRelay;
  */
 class PipeliningSmtpTransportTest {
 
-    /** A line starting with a dot: SMTP's dot-stuffing must carry it through unchanged. */
+    /** A message as Herald composes them: CRLF lines, none starting with a dot; written as it is. */
     private static final String BODY = "Date: Tue, 1 Dec 2026 09:00:00 +0000\r\nFrom: notices@herald.test\r\n"
-            + "Subject: pipelined\r\nMessage-ID: <pipelined@herald.test>\r\n\r\n"
-            + "line one\r\n.a line that starts with a dot\r\nlast line\r\n";
+            + "Subject: pipelined\r\nMessage-ID: <pipelined@herald.test>\r\n\r\nline one\r\nlast line\r\n";
+    /** A line starting with a dot and a bare LF: dot-stuffing and line ends must carry it through unchanged. */
+    private static final String DOTTED = BODY.replace("line one\r\n", "line one\n.a line that starts with a dot\r\n");
     private static final Map<String, String> received = new ConcurrentHashMap<>();
     private static SMTPServer downstream;
     private static PostfixRelay postfix;
@@ -88,13 +89,15 @@ class PipeliningSmtpTransportTest {
         assertThat(deferred.text()).contains("4.3.2");
 
         // The refused transactions were closed (Postfix answered 554 to their DATA): the next message goes.
-        Reply after = send(transport, "ok-p2@example.com");
+        Reply after = send(transport, "ok-p2@example.com", DOTTED);
         assertThat(after.code()).isEqualTo(250);
+        assertThat(after.text()).startsWith("250 2.0.0 Ok: queued as");
         transport.close();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> received.containsKey("ok-p2@example.com"));
         assertThat(received.get("ok-p1@example.com")).endsWith(BODY);
-        assertThat(received.get("ok-p2@example.com")).endsWith(BODY);
+        // Postfix mends the bare LF into CRLF as Angus's stream would have.
+        assertThat(received.get("ok-p2@example.com")).endsWith(DOTTED.replace("one\n", "one\r\n"));
         assertThat(received).doesNotContainKeys("reject-p1@example.com", "jammed-p1@example.com");
     }
 
@@ -126,6 +129,15 @@ class PipeliningSmtpTransportTest {
         transport.close();
     }
 
+    @Test
+    void onlyMessagesAlreadyInSmtpFormAreWrittenAsTheyAre() {
+        assertThat(PipeliningSmtpTransport.canonical(BODY.getBytes(StandardCharsets.US_ASCII))).isTrue();
+        for (String other : List.of(DOTTED, ".starts with a dot\r\n", "a bare\rCR\r\n", "a bare\nLF\r\n",
+                "no line end at the end", "ends in a bare CR\r", "")) {
+            assertThat(PipeliningSmtpTransport.canonical(other.getBytes(StandardCharsets.US_ASCII))).as(other).isFalse();
+        }
+    }
+
     private static PipeliningSmtpTransport connected(int port, boolean pipelining, List<String> wire)
             throws MessagingException {
         Properties properties = new Properties();
@@ -138,9 +150,13 @@ class PipeliningSmtpTransportTest {
 
     /** What SmtpSender makes of the attempt: the returned reply, or the one a thrown exception carries. */
     private static Reply send(PipeliningSmtpTransport transport, String to) throws Exception {
+        return send(transport, to, BODY);
+    }
+
+    private static Reply send(PipeliningSmtpTransport transport, String to, String body) throws Exception {
         EmailComposer.ComposedMessage message = new EmailComposer.ComposedMessage(Session.getInstance(new Properties()),
                 new InternetAddress("notices@herald.test"), new InternetAddress(to),
-                BODY.getBytes(StandardCharsets.US_ASCII));
+                body.getBytes(StandardCharsets.US_ASCII));
         try {
             return transport.send(message);
         } catch (MessagingException e) {
