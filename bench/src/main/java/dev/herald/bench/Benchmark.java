@@ -87,6 +87,7 @@ public final class Benchmark {
     private void dispatchAndWatch(long noticeId, CountingSink sink) throws Exception {
         long dispatched = System.currentTimeMillis();
         double heraldCpu = CpuClock.process(herald.pid());
+        Map<String, Double> threadCpu = CpuClock.threads(herald.pid());
         double postgresCpu = CpuClock.postgres();
         herald.dispatch(noticeId);
         long maxHeap = 0;
@@ -101,6 +102,7 @@ public final class Benchmark {
                 maxLive = Math.max(maxLive, memory.getOrDefault("live", 0L));
                 if (notice.get("status").asText().equals("COMPLETED")) {
                     figures.put("sendHeraldCpuSeconds", round(CpuClock.process(herald.pid()) - heraldCpu));
+                    figures.put("sendHeraldCpuSecondsByThread", byThread(threadCpu, CpuClock.threads(herald.pid())));
                     figures.put("sendPostgresCpuSeconds", round(CpuClock.postgres() - postgresCpu));
                     break;
                 }
@@ -305,6 +307,17 @@ public final class Benchmark {
             smtpRuns.add(Floors.smtp(port, n, connections, messageBytes));
             pipelinedSmtpRuns.add(Floors.smtpPipelined(port, n, connections, messageBytes));
         }
+    }
+
+    /** The CPU seconds each thread group spent between the two readings, largest first, those of 0.5 s or more. */
+    private static Map<String, Double> byThread(Map<String, Double> before, Map<String, Double> after) {
+        Map<String, Double> spent = new LinkedHashMap<>();
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+                .filter(e -> e.getValue() >= 0.5)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> spent.put(e.getKey(), round(e.getValue())));
+        return spent;
     }
 
     private static long peakRssKiB(long pid) throws IOException {

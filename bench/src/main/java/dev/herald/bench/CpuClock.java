@@ -3,6 +3,8 @@ package dev.herald.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -20,6 +22,30 @@ final class CpuClock {
     static double process(long pid) {
         long[] fields = stat(pid);
         return (fields[13] + fields[14]) / TICKS_PER_SECOND;
+    }
+
+    /**
+     * CPU seconds of a process's threads so far, by thread name with its numbers dropped ("email-senders",
+     * "C2 CompilerThread", "GC Thread"): which part of Herald a send's CPU went to, GC and JIT included.
+     */
+    static Map<String, Double> threads(long pid) {
+        Map<String, Double> seconds = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String text = Files.readString(task.resolve("stat"));
+                    String name = text.substring(text.indexOf('(') + 1, text.lastIndexOf(')'))
+                            .replaceAll("[-#]?\\d+", "").strip();
+                    long[] fields = fields(text);
+                    seconds.merge(name, (fields[13] + fields[14]) / TICKS_PER_SECOND, Double::sum);
+                } catch (IOException | RuntimeException ended) {
+                    // the thread ended while it was read
+                }
+            }
+        } catch (IOException e) {
+            return seconds;
+        }
+        return seconds;
     }
 
     /** PostgreSQL's CPU seconds, or NaN when its postmaster cannot be found. */
@@ -52,19 +78,22 @@ final class CpuClock {
     /** The numeric fields of /proc/PID/stat, indexed as in proc(5) minus one; empty when the process is gone. */
     private static long[] stat(long pid) {
         try {
-            String text = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-            String[] parts = text.substring(text.lastIndexOf(')') + 2).split(" ");
-            long[] fields = new long[parts.length + 2];
-            for (int i = 0; i < parts.length; i++) {
-                try {
-                    fields[i + 2] = Long.parseLong(parts[i]);
-                } catch (NumberFormatException notNumeric) {
-                    fields[i + 2] = 0;
-                }
-            }
-            return fields;
+            return fields(Files.readString(Path.of("/proc", String.valueOf(pid), "stat")));
         } catch (IOException e) {
             return new long[0];
         }
+    }
+
+    private static long[] fields(String stat) {
+        String[] parts = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long[] fields = new long[parts.length + 2];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                fields[i + 2] = Long.parseLong(parts[i]);
+            } catch (NumberFormatException notNumeric) {
+                fields[i + 2] = 0;
+            }
+        }
+        return fields;
     }
 }

@@ -109,6 +109,7 @@ final class Herald {
         env.put("HERALD_SMTP_HOST", "127.0.0.1");
         env.put("HERALD_SMTP_PORT", String.valueOf(smtpPort));
         env.put("HERALD_SMTP_CONNECTIONS", String.valueOf(options.smtpConnections()));
+        env.put("HERALD_SMTP_BATCHES_HELD", String.valueOf(2 * options.smtpConnections()));
         // Herald's default fleet limits (10,000 messages/s) would cap it below what the floors reach here.
         env.put("HERALD_SMTP_MESSAGES_PER_SECOND", "1000000");
         env.put("HERALD_PUSH_MESSAGES_PER_SECOND", "1000000");

@@ -23,6 +23,13 @@ public interface SmtpConfig {
     int connections();
 
     /**
+     * Email batches a pod takes from the broker before it has finished those it sends: at least one per
+     * connection, more so that the next batch is already there when one ends (a batch taken but not
+     * started goes back to the queue if the pod dies).
+     */
+    int batchesHeld();
+
+    /**
      * SMTP connections of their own for the later queue: deliveries postponed for their domain group's
      * pace, whose senders may wait for that pace.
      */

@@ -79,6 +79,10 @@ public class SmtpSender {
             throw new IllegalStateException("herald.smtp.later-connections must be at least 1: deliveries postponed for"
                     + " their domain's pace are sent on them");
         }
+        if (config.batchesHeld() < config.connections()) {
+            throw new IllegalStateException("herald.smtp.batches-held must be at least herald.smtp.connections ("
+                    + config.connections() + "): each connection sends a batch the pod holds");
+        }
         int size = config.connections() + config.laterConnections();
         this.pool = new ArrayBlockingQueue<>(size);
         for (int i = 0; i < size; i++) {

@@ -13,6 +13,9 @@ public interface PushConfig {
     /** Push batches this pod sends at once. */
     int connections();
 
+    /** Push batches a pod takes from the broker at once: at least {@link #connections}, as for email. */
+    int batchesHeld();
+
     /** Messages per second the providers take from the whole fleet, until PUT /v1/limits/push says otherwise. */
     double messagesPerSecond();
 

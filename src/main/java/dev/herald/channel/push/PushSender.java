@@ -75,6 +75,10 @@ public class PushSender implements ChannelSender {
 
     PushSender(PushConfig config, FcmGateway fcm, ApnsGateway apns, DeviceStore devices, NoticeRenderer renderer,
             SendLimits limits, ChannelMetrics metrics) {
+        if (config.batchesHeld() < config.connections()) {
+            throw new IllegalStateException("herald.push.batches-held must be at least herald.push.connections ("
+                    + config.connections() + "): each sends a batch the pod holds");
+        }
         this.config = config;
         this.metrics = metrics;
         this.fcm = fcm;
