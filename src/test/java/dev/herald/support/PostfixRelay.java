@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real Postfix (Debian's package, which {@code bin/services --browser} installs) on a free local port:
@@ -119,7 +120,7 @@ public final class PostfixRelay implements AutoCloseable {
     public void close() throws IOException, InterruptedException {
         new ProcessBuilder("postfix", "-c", config.toString(), "stop").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
     }

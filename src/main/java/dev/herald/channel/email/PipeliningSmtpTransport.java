@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
@@ -19,8 +20,8 @@ import dev.herald.channel.email.SmtpSender.Stage;
  * Angus's SMTP transport, speaking RFC 2920 pipelining to a relay that advertises it: MAIL FROM, RCPT TO
  * and DATA go out together and their three replies are read together, then the message and its final
  * dot, so that one message costs two round trips instead of Angus's four. Angus still connects, says
- * EHLO, starts TLS, authenticates and reads every reply; a relay that does not advertise PIPELINING
- * gets Angus's own one-command-at-a-time dialogue.
+ * EHLO, starts TLS, authenticates and reads every reply; a relay that does not advertise PIPELINING,
+ * or a message not already in SMTP's form, gets Angus's own one-command-at-a-time dialogue.
  */
 final class PipeliningSmtpTransport extends SMTPTransport {
 
@@ -33,8 +34,6 @@ final class PipeliningSmtpTransport extends SMTPTransport {
     private static final VarHandle SERVER_OUTPUT = serverOutput();
 
     private final boolean pipelining;
-    /** Set while Angus's {@link #data()} runs after DATA was already sent and answered 354 in the group. */
-    private boolean dataAnswered;
 
     PipeliningSmtpTransport(Session session, boolean pipelining) {
         super(session, new URLName("smtp", null, -1, null, null, null));
@@ -43,11 +42,12 @@ final class PipeliningSmtpTransport extends SMTPTransport {
 
     /**
      * Sends one message to its one recipient and returns the relay's answer to it, 250 with the relay's
-     * receipt when it took it, or the refusal of the sender, the recipient or the message. A connection
-     * that breaks throws, as Angus does; {@link SmtpSender#replyOf} reads what the exception carries.
+     * receipt when it took it, or the refusal of the sender, the recipient or the message; code 0 when
+     * the connection closed where a reply was due. A connection that breaks otherwise throws, as Angus
+     * does; {@link SmtpSender#replyOf} reads what the exception carries.
      */
     synchronized Reply send(EmailComposer.ComposedMessage message) throws MessagingException {
-        if (!pipelining || !supportsExtension("PIPELINING")) {
+        if (!pipelining || !supportsExtension("PIPELINING") || !canonical(message.bytes())) {
             sendMessage(message, message.getAllRecipients());
             return new Reply(250, SmtpSender.oneLine(getLastServerResponse()), Stage.MESSAGE);
         }
@@ -63,17 +63,6 @@ final class PipeliningSmtpTransport extends SMTPTransport {
             endTransaction(refusal, data);
             return refusal;
         }
-        byte[] bytes = message.bytes();
-        if (!canonical(bytes)) {
-            dataAnswered = true;
-            try {
-                message.writeTo(data());
-                finishData();
-            } catch (IOException e) {
-                throw new MessagingException("Writing the message to the SMTP relay failed: " + e.getMessage(), e);
-            }
-            return new Reply(250, SmtpSender.oneLine(getLastServerResponse()), Stage.MESSAGE);
-        }
         try {
             OutputStream out = (OutputStream) SERVER_OUTPUT.get(this);
             message.writeTo(out);
@@ -82,16 +71,14 @@ final class PipeliningSmtpTransport extends SMTPTransport {
         } catch (IOException e) {
             throw new MessagingException("Writing the message to the SMTP relay failed: " + e.getMessage(), e);
         }
-        Reply reply = reply(Stage.MESSAGE, false);
-        // The message was written whole: a reply that is neither a receipt nor a refusal leaves it unconfirmed.
-        return reply.code() == 0 ? new Reply(0, reply.text(), Stage.UNCONFIRMED) : reply;
+        return reply(Stage.MESSAGE, false);
     }
 
     /**
      * Whether the bytes are already what SMTP carries between DATA and the final dot: lines ending in
      * CRLF and none starting with a dot. Herald's composed messages are (headers, base64 parts), so they
-     * are written as they are; anything else goes through Angus's stream, which stuffs dots and mends
-     * line ends byte by byte at several times the cost.
+     * are pipelined and written as they are; anything else is left to Angus's whole dialogue, whose
+     * stream stuffs dots and mends line ends byte by byte, at about three times the cost.
      */
     static boolean canonical(byte[] bytes) {
         int n = bytes.length;
@@ -156,24 +143,7 @@ final class PipeliningSmtpTransport extends SMTPTransport {
         }
     }
 
-    private static String address(jakarta.mail.Address address) {
+    private static String address(Address address) {
         return ((InternetAddress) address).getAddress();
-    }
-
-    @Override
-    protected void sendCommand(String command) throws MessagingException {
-        if (!(dataAnswered && command.equals("DATA"))) {
-            super.sendCommand(command);
-        }
-    }
-
-    @Override
-    protected int readServerResponse() throws MessagingException {
-        if (dataAnswered) {
-            // The 354 Angus's data() waits for was read with the group.
-            dataAnswered = false;
-            return START_MAIL_INPUT;
-        }
-        return super.readServerResponse();
     }
 }

@@ -287,24 +287,28 @@ public class SmtpSender {
         }
     }
 
-    /** One message on the connection: the relay's answer, 250 when it took it. */
+    /**
+     * One message on the connection: the relay's answer, 250 when it took it. A connection that broke
+     * after the message was written whole leaves it unconfirmed, whether the transport said so or threw.
+     */
     private Reply attempt(Connection connection, Envelope envelope) {
+        Reply reply;
         connection.watchdog().begin();
         try {
             // The relay's answer to the message ("250 2.0.0 Ok: queued as …") is its receipt, kept as evidence.
-            return connection.transport().send(envelope.message());
+            reply = connection.transport().send(envelope.message());
         } catch (MessagingException e) {
-            Reply reply = replyOf(e);
-            if (reply.stage() == Stage.CONNECTION && envelope.message().written()) {
-                reply = new Reply(0, reply.text(), Stage.UNCONFIRMED);
-            }
-            if (reply.code() == 0) {
-                LOG.warnf("SMTP connection to %s broke: %s", relay(), reply.text());
-            }
-            return reply;
+            reply = replyOf(e);
         } finally {
             connection.watchdog().end();
         }
+        if (reply.stage() == Stage.CONNECTION && envelope.message().written()) {
+            reply = new Reply(0, reply.text(), Stage.UNCONFIRMED);
+        }
+        if (reply.code() == 0) {
+            LOG.warnf("SMTP connection to %s broke: %s", relay(), reply.text());
+        }
+        return reply;
     }
 
     /** Whether the relay accepts a connection and answers a NOOP, after it was found down. */
