@@ -129,7 +129,8 @@ public class DeliveryLedger {
      * The lease itself, after its advisory lock (a statement of its own, so that this one's snapshot sees
      * every lease committed before the lock was granted): the notice read under a share lock, so that a
      * cancel waits for this claim and then leaves its rows to the worker; the rows of the batch still
-     * open and held by no lease; and the lease row naming them. Returns the lease's id on each row.
+     * open and held by no lease (only the leases whose first and last ids overlap the batch's are
+     * unnested); and the lease row naming them. Returns the lease's id on each row.
      */
     private static final String LEASE = """
             WITH dispatching AS (SELECT 1 FROM notice WHERE id = ? AND status = 'DISPATCHING' FOR SHARE),
@@ -139,11 +140,13 @@ public class DeliveryLedger {
                     WHERE EXISTS (SELECT 1 FROM dispatching)
                       AND d.notice_id = ? AND d.channel = ?::delivery_channel AND d.id = ANY(?) AND %s AND %s),
                  lease AS (
-                   INSERT INTO delivery_lease (pod, notice_id, channel, ids)
-                   SELECT ?, ?, ?::delivery_channel, array_agg(id ORDER BY id) FROM open HAVING count(*) > 0
+                   INSERT INTO delivery_lease (pod, notice_id, channel, ids, first_id, last_id)
+                   SELECT ?, ?, ?::delivery_channel, array_agg(id ORDER BY id), min(id), max(id) FROM open
+                   HAVING count(*) > 0
                    RETURNING id)
             SELECT lease.id, open.* FROM open, lease ORDER BY open.id
-            """.formatted(CURSOR_JOIN, OPEN, unleased("d.id", CHANNEL_LEASES));
+            """.formatted(CURSOR_JOIN, OPEN,
+            unleased("d.id", CHANNEL_LEASES + " AND l.first_id <= ? AND l.last_id >= ?"));
 
     /**
      * Writes outcomes on the rows still open, their timeline events and their counters, in one
@@ -506,9 +509,11 @@ public class DeliveryLedger {
             statement.setArray(4, bigints(c, ids));
             statement.setLong(5, noticeId);
             statement.setString(6, channel.name());
-            statement.setString(7, pod);
-            statement.setLong(8, noticeId);
-            statement.setString(9, channel.name());
+            statement.setLong(7, ids.stream().mapToLong(Long::longValue).max().orElse(0));
+            statement.setLong(8, ids.stream().mapToLong(Long::longValue).min().orElse(0));
+            statement.setString(9, pod);
+            statement.setLong(10, noticeId);
+            statement.setString(11, channel.name());
             try (ResultSet r = statement.executeQuery()) {
                 while (r.next()) {
                     leaseId = r.getLong(1);

@@ -143,6 +143,26 @@ class DeliveryLedgerTest {
     }
 
     @Test
+    void aBatchOverlappingALeaseLeasesOnlyTheRowsNoLeaseHolds() throws SQLException {
+        long first = plan();
+        List<Long> window = tx(c -> ledger.handOut(c, notice, EMAIL, 9, first + 100));
+        DeliveryLedger.Lease middle = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window.subList(2, 5)));
+        assertThat(middle.rows()).hasSize(3);
+
+        // Each batch shares one id with the lease, at its first and at its last id.
+        DeliveryLedger.Lease below = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window.subList(0, 3)));
+        DeliveryLedger.Lease above = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window.subList(4, 7)));
+        assertThat(below.rows()).extracting(DeliveryLedger.Leased::deliveryId).containsExactlyElementsOf(
+                window.subList(0, 2));
+        assertThat(above.rows()).extracting(DeliveryLedger.Leased::deliveryId).containsExactlyElementsOf(
+                window.subList(5, 7));
+        // A batch spanning the lease, its ids around and between the lease's.
+        DeliveryLedger.Lease around = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window));
+        assertThat(around.rows()).extracting(DeliveryLedger.Leased::deliveryId).containsExactlyElementsOf(
+                window.subList(7, window.size()));
+    }
+
+    @Test
     void cancelLeavesLeasedRowsToTheirWorkerAndASendThatHappenedIsRecorded() throws SQLException {
         long first = plan();
         List<Long> window = tx(c -> ledger.handOut(c, notice, EMAIL, 9, first + 100));
