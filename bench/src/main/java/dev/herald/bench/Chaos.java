@@ -58,11 +58,13 @@ public final class Chaos {
                 "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | sort -V | tail -n 1) main restart"));
     }
 
+    /*
+     * Herald's defaults, given to it explicitly so that the bounds below are those of the run: the batch
+     * size, herald.dispatch.record-every, and for push the batches sent at once and the messages of a
+     * batch in flight.
+     */
     private static final int BATCH_SIZE = 250;
-    /** Herald's default herald.dispatch.record-every. */
-    private static final int RECORD_EVERY = 25;
-
-    /** Herald's defaults for push: batches sent at once, and messages of a batch in flight. */
+    private static final int RECORD_EVERY = 100;
     private static final int PUSH_CONNECTIONS = 4;
     private static final int PUSH_IN_FLIGHT = 64;
 
@@ -168,6 +170,9 @@ public final class Chaos {
     private Herald herald(int smtpPort, FcmStandIn fcm) throws Exception {
         Map<String, String> environment = new HashMap<>(Herald.environment(fcm));
         environment.put("HERALD_DISPATCH_BATCH_SIZE", String.valueOf(BATCH_SIZE));
+        environment.put("HERALD_DISPATCH_RECORD_EVERY", String.valueOf(RECORD_EVERY));
+        environment.put("HERALD_PUSH_CONNECTIONS", String.valueOf(PUSH_CONNECTIONS));
+        environment.put("HERALD_PUSH_IN_FLIGHT", String.valueOf(PUSH_IN_FLIGHT));
         // A lost broker message is published again after this delay (5 minutes in production).
         environment.put("HERALD_DISPATCH_REQUEUE_AFTER", "30s");
         return new Herald(options, smtpPort, options.out().resolve("chaos-herald.log"), environment);
