@@ -163,6 +163,17 @@ class DeliveryLedgerTest {
     }
 
     @Test
+    void aLeaseWrittenWithoutItsIdRangeStillHoldsItsRows() throws SQLException {
+        long first = plan();
+        List<Long> window = tx(c -> ledger.handOut(c, notice, EMAIL, 9, first + 100));
+        // As a pod of the version before V14 writes it during a rollout.
+        Jdbc.update(db, "INSERT INTO delivery_lease (pod, notice_id, channel, ids) VALUES (?, ?, 'EMAIL', ?::bigint[])",
+                pods.id(), notice, "{" + window.get(3) + "}");
+        assertThat(this.<DeliveryLedger.Lease>tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window)).rows())
+                .extracting(DeliveryLedger.Leased::deliveryId).doesNotContain(window.get(3)).hasSize(window.size() - 1);
+    }
+
+    @Test
     void cancelLeavesLeasedRowsToTheirWorkerAndASendThatHappenedIsRecorded() throws SQLException {
         long first = plan();
         List<Long> window = tx(c -> ledger.handOut(c, notice, EMAIL, 9, first + 100));
