@@ -144,39 +144,29 @@ class DeliveryLedgerTest {
 
     @Test
     void aBatchOverlappingALeaseLeasesOnlyTheRowsNoLeaseHolds() throws SQLException {
-        long first = plan();
-        List<Long> window = tx(c -> ledger.handOut(c, notice, EMAIL, 9, first + 100));
-        DeliveryLedger.Lease middle = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window.subList(2, 5)));
-        assertThat(middle.rows()).hasSize(3);
+        List<Long> window = handOutNine();
+        assertThat(leasedIds(window.subList(2, 5))).hasSize(3);
 
         // Each batch shares one id with the lease, at its first and at its last id.
-        DeliveryLedger.Lease below = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window.subList(0, 3)));
-        DeliveryLedger.Lease above = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window.subList(4, 7)));
-        assertThat(below.rows()).extracting(DeliveryLedger.Leased::deliveryId).containsExactlyElementsOf(
-                window.subList(0, 2));
-        assertThat(above.rows()).extracting(DeliveryLedger.Leased::deliveryId).containsExactlyElementsOf(
-                window.subList(5, 7));
+        assertThat(leasedIds(window.subList(0, 3))).containsExactlyElementsOf(window.subList(0, 2));
+        assertThat(leasedIds(window.subList(4, 7))).containsExactlyElementsOf(window.subList(5, 7));
         // A batch spanning the lease, its ids around and between the lease's.
-        DeliveryLedger.Lease around = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window));
-        assertThat(around.rows()).extracting(DeliveryLedger.Leased::deliveryId).containsExactlyElementsOf(
-                window.subList(7, window.size()));
+        assertThat(leasedIds(window)).containsExactlyElementsOf(window.subList(7, window.size()));
     }
 
     @Test
     void aLeaseWrittenWithoutItsIdRangeStillHoldsItsRows() throws SQLException {
-        long first = plan();
-        List<Long> window = tx(c -> ledger.handOut(c, notice, EMAIL, 9, first + 100));
+        List<Long> window = handOutNine();
         // As a pod of the version before V14 writes it during a rollout.
         Jdbc.update(db, "INSERT INTO delivery_lease (pod, notice_id, channel, ids) VALUES (?, ?, 'EMAIL', ?::bigint[])",
                 pods.id(), notice, "{" + window.get(3) + "}");
-        assertThat(this.<DeliveryLedger.Lease>tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window)).rows())
-                .extracting(DeliveryLedger.Leased::deliveryId).doesNotContain(window.get(3)).hasSize(window.size() - 1);
+        assertThat(leasedIds(window)).doesNotContain(window.get(3)).hasSize(window.size() - 1);
     }
 
     @Test
     void cancelLeavesLeasedRowsToTheirWorkerAndASendThatHappenedIsRecorded() throws SQLException {
-        long first = plan();
-        List<Long> window = tx(c -> ledger.handOut(c, notice, EMAIL, 9, first + 100));
+        List<Long> window = handOutNine();
+        long first = window.get(0);
         DeliveryLedger.Lease lease = tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, window.subList(0, 3)));
         assertThat(lease.rows()).hasSize(3);
 
@@ -313,6 +303,18 @@ class DeliveryLedgerTest {
         Jdbc.update(db, "INSERT INTO plan_chunk (notice_id, chunk_no, after_key, upto_key, planned_at)"
                 + " VALUES (?, ?, '', NULL, now())", notice, first >> DeliveryLedger.CHUNK_BITS);
         return first;
+    }
+
+    /** Plans the ten customers and hands out the nine with an address, in id order. */
+    private List<Long> handOutNine() throws SQLException {
+        long first = plan();
+        return tx(c -> ledger.handOut(c, notice, EMAIL, 9, first + 100));
+    }
+
+    /** Leases a batch of these ids; returns those leased. */
+    private List<Long> leasedIds(List<Long> batch) throws SQLException {
+        return this.<DeliveryLedger.Lease>tx(c -> ledger.lease(c, pods.id(), notice, EMAIL, batch)).rows().stream()
+                .map(DeliveryLedger.Leased::deliveryId).toList();
     }
 
     private <T> T tx(Jdbc.Work<T> work) throws SQLException {
